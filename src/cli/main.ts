@@ -1,0 +1,85 @@
+// The `berth` command.
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createLogger, serve } from '../server/serve.ts';
+import { parseArgs } from './args.ts';
+
+const HELP = `Usage: berth serve [options]
+
+Runs the Berth container registry.
+
+Options (each also settable in the YAML config file or as BERTH_* environment variables):
+  --config FILE        YAML configuration file (BERTH_CONFIG)
+  --host HOST          address to listen on (BERTH_HOST, default 127.0.0.1)
+  --port PORT          port to listen on, 0 for any free port (BERTH_PORT, default 5000)
+  --data-dir DIR       where blobs and metadata live (BERTH_DATA_DIR, default ./data)
+  --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (BERTH_LOG_LEVEL)
+  --tls-cert FILE      serve HTTPS with this certificate (BERTH_TLS_CERT)
+  --tls-key FILE       ... and this private key (BERTH_TLS_KEY)
+  --tls-self-signed    serve HTTPS with a generated development certificate (BERTH_TLS_SELF_SIGNED)
+  -h, --help           show this help
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.command !== 'serve') {
+    process.stderr.write(`berth: unknown command "${args.command}"\n\n${HELP}`);
+    return 2;
+  }
+  const config = loadConfig({
+    ...(args.configFile !== undefined ? { file: args.configFile } : {}),
+    env: process.env,
+    flags: args.flags,
+    cwd: process.cwd(),
+  });
+  const log = createLogger(config);
+  const server = await serve(config, log);
+  printBanner(server.url, config.dataDir, config.tls.mode);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      void server.shutdown(signal).then(resolve, (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}
+
+function printBanner(url: string, dataDir: string, tls: string): void {
+  const registry = new URL(url).host;
+  const tlsFlag = tls === 'files' ? '' : ' --dest-tls-verify=false';
+  process.stderr.write(
+    [
+      '',
+      `Berth registry listening on ${url} (data in ${dataDir})`,
+      '',
+      'Push an image with skopeo, for example from an OCI layout directory or archive:',
+      `  skopeo copy${tlsFlag} oci:./my-image docker://${registry}/team-a/my-app:1.0`,
+      `  skopeo inspect${tlsFlag.replace('dest-', '')} docker://${registry}/team-a/my-app:1.0`,
+      'or with podman / buildah:',
+      `  podman push --tls-verify=false my-app:1.0 ${registry}/team-a/my-app:1.0`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`berth: configuration error: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`berth: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

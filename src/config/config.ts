@@ -1,0 +1,204 @@
+// The one typed, validated configuration. Sources, later ones winning:
+// defaults < YAML file (--config / BERTH_CONFIG) < BERTH_* environment < flags.
+// Every problem names the key it is about, with the source it came from.
+import { readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseDurationSeconds } from './duration.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type TlsConfig =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'files'; readonly cert: string; readonly key: string }
+  | { readonly mode: 'self-signed'; readonly dir: string };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly tls: TlsConfig;
+  readonly storage: { readonly driver: 'fs'; readonly root: string; readonly fsync: boolean };
+  readonly database: { readonly driver: 'sqlite'; readonly path: string; readonly synchronous: 'FULL' | 'NORMAL' };
+  readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
+  readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
+  readonly shutdownTimeoutSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A flat view of all settings, keyed by their path in the YAML file. */
+type Settings = Map<string, { value: unknown; source: string }>;
+
+/** Every key the file, environment and flags may set: path → environment variable. */
+const KEYS: Record<string, string> = {
+  host: 'BERTH_HOST',
+  port: 'BERTH_PORT',
+  dataDir: 'BERTH_DATA_DIR',
+  logLevel: 'BERTH_LOG_LEVEL',
+  'tls.cert': 'BERTH_TLS_CERT',
+  'tls.key': 'BERTH_TLS_KEY',
+  'tls.selfSigned': 'BERTH_TLS_SELF_SIGNED',
+  'storage.driver': 'BERTH_STORAGE',
+  'storage.root': 'BERTH_STORAGE_ROOT',
+  'storage.fsync': 'BERTH_STORAGE_FSYNC',
+  'database.driver': 'BERTH_DATABASE',
+  'database.path': 'BERTH_DATABASE_PATH',
+  'database.synchronous': 'BERTH_DATABASE_SYNCHRONOUS',
+  'uploads.purgeAfter': 'BERTH_UPLOADS_PURGE_AFTER',
+  'uploads.purgeInterval': 'BERTH_UPLOADS_PURGE_INTERVAL',
+  'limits.maxManifestBytes': 'BERTH_LIMITS_MAX_MANIFEST_BYTES',
+  'limits.maxBlobBytes': 'BERTH_LIMITS_MAX_BLOB_BYTES',
+  'limits.maxHeaderBytes': 'BERTH_LIMITS_MAX_HEADER_BYTES',
+  shutdownTimeout: 'BERTH_SHUTDOWN_TIMEOUT',
+};
+
+/** Command-line flags → key path. */
+export const FLAGS: Record<string, string> = {
+  '--host': 'host',
+  '--port': 'port',
+  '--data-dir': 'dataDir',
+  '--log-level': 'logLevel',
+  '--tls-cert': 'tls.cert',
+  '--tls-key': 'tls.key',
+  '--tls-self-signed': 'tls.selfSigned',
+};
+
+export const BOOLEAN_FLAGS = new Set(['--tls-self-signed']);
+
+export interface ConfigSources {
+  readonly file?: string;
+  readonly env: Record<string, string | undefined>;
+  /** Key path → raw value from flags. */
+  readonly flags: Record<string, string | boolean>;
+  readonly cwd: string;
+}
+
+export function loadConfig(sources: ConfigSources): Config {
+  const settings: Settings = new Map();
+  const file = sources.file ?? sources.env.BERTH_CONFIG;
+  if (file) readFileSettings(resolve(sources.cwd, file), settings);
+  for (const [key, variable] of Object.entries(KEYS)) {
+    const value = sources.env[variable];
+    if (value !== undefined && value !== '') settings.set(key, { value, source: `environment variable ${variable}` });
+  }
+  for (const [key, value] of Object.entries(sources.flags)) {
+    const flag = Object.entries(FLAGS).find(([, path]) => path === key)?.[0] ?? key;
+    settings.set(key, { value, source: `flag ${flag}` });
+  }
+  return build(settings, sources.cwd);
+}
+
+function readFileSettings(path: string, settings: Settings): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return;
+  flatten(document, '', path, settings);
+}
+
+function flatten(value: unknown, prefix: string, file: string, settings: Settings): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${file}: ${prefix || 'the document'} must be a mapping`);
+  }
+  for (const [name, child] of Object.entries(value)) {
+    const key = prefix ? `${prefix}.${name}` : name;
+    const isSection = Object.keys(KEYS).some((known) => known.startsWith(`${key}.`));
+    if (isSection) flatten(child, key, file, settings);
+    else if (key in KEYS) settings.set(key, { value: child, source: `config file ${file}` });
+    else throw new ConfigError(`${file}: unknown key "${key}"`);
+  }
+}
+
+function build(settings: Settings, cwd: string): Config {
+  const read = <T>(key: string, fallback: T, convert: (value: unknown) => T | undefined, expected: string): T => {
+    const entry = settings.get(key);
+    if (entry === undefined) return fallback;
+    const converted = convert(entry.value);
+    if (converted === undefined) {
+      throw new ConfigError(`${key} (from ${entry.source}) must be ${expected}, got ${JSON.stringify(entry.value)}`);
+    }
+    return converted;
+  };
+  const dataDir = resolve(cwd, read('dataDir', './data', asString, 'a path'));
+  const tlsCert = read<string | undefined>('tls.cert', undefined, asString, 'a file path');
+  const tlsKey = read<string | undefined>('tls.key', undefined, asString, 'a file path');
+  const selfSigned = read('tls.selfSigned', false, asBoolean, 'true or false');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new ConfigError('tls.cert and tls.key must be given together');
+  if (selfSigned && tlsCert !== undefined) throw new ConfigError('tls.selfSigned cannot be combined with tls.cert/tls.key');
+  const tls: TlsConfig =
+    tlsCert !== undefined && tlsKey !== undefined
+      ? { mode: 'files', cert: resolve(cwd, tlsCert), key: resolve(cwd, tlsKey) }
+      : selfSigned
+        ? { mode: 'self-signed', dir: join(dataDir, 'tls') }
+        : { mode: 'off' };
+
+  return {
+    host: read('host', '127.0.0.1', asString, 'a host name or address'),
+    port: read('port', 5000, asPort, 'a port number from 0 to 65535'),
+    dataDir,
+    logLevel: read('logLevel', 'info', asLogLevel, 'one of fatal, error, warn, info, debug, trace, silent'),
+    tls,
+    storage: {
+      driver: read('storage.driver', 'fs' as const, (value) => (value === 'fs' ? 'fs' : undefined), '"fs" (S3 is planned)'),
+      root: resolve(dataDir, read('storage.root', 'blobs', asString, 'a path')),
+      fsync: read('storage.fsync', true, asBoolean, 'true or false'),
+    },
+    database: {
+      driver: read('database.driver', 'sqlite' as const, (value) => (value === 'sqlite' ? 'sqlite' : undefined), '"sqlite" (PostgreSQL is planned)'),
+      path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
+      synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
+    },
+    uploads: {
+      purgeAfterSeconds: read('uploads.purgeAfter', 86400, parseDurationSeconds, 'a duration such as 24h'),
+      purgeIntervalSeconds: read('uploads.purgeInterval', 3600, parseDurationSeconds, 'a duration such as 1h'),
+    },
+    limits: {
+      maxManifestBytes: read('limits.maxManifestBytes', 4 * 1024 * 1024, asPositiveInteger, 'a positive number of bytes'),
+      maxBlobBytes: read('limits.maxBlobBytes', 1024 ** 4, asPositiveInteger, 'a positive number of bytes'),
+      maxHeaderBytes: read('limits.maxHeaderBytes', 16 * 1024, asPositiveInteger, 'a positive number of bytes'),
+    },
+    shutdownTimeoutSeconds: read('shutdownTimeout', 30, parseDurationSeconds, 'a duration such as 30s'),
+  };
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function asBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  return undefined;
+}
+
+function asPort(value: unknown): number | undefined {
+  const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : undefined;
+}
+
+function asPositiveInteger(value: unknown): number | undefined {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : undefined;
+}
+
+function asLogLevel(value: unknown): LogLevel | undefined {
+  const levels: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  return typeof value === 'string' && levels.includes(value) ? (value as LogLevel) : undefined;
+}

@@ -1,0 +1,60 @@
+// The process's request listener: request ids, access logs, health endpoints,
+// and the /v2/ API. Later front doors (the ECR control plane) plug in here.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/registry.ts';
+import { handleOci } from './oci/oci-router.ts';
+
+export interface HttpHandlerOptions {
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Answers /readyz: false while starting or draining. */
+  readonly isReady: () => boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function createHttpHandler(options: HttpHandlerOptions): RequestListener {
+  const { registry, log } = options;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+    const requestLog = log.child({ reqId: requestId });
+
+    res.once('close', () => {
+      if (!log.isLevelEnabled('info')) return;
+      requestLog.info(
+        {
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          completed: res.writableFinished,
+        },
+        'request',
+      );
+    });
+
+    if (path.startsWith('/v2')) {
+      void handleOci(req, res, path, query, registry, requestLog);
+      return;
+    }
+    if (path === '/healthz') return sendText(res, 200, 'ok');
+    if (path === '/readyz') return options.isReady() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready');
+    sendText(res, 404, 'not found');
+  };
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}

@@ -1,0 +1,46 @@
+// GET/HEAD/DELETE on /v2/<name>/blobs/<digest>.
+import { pipeline } from 'node:stream/promises';
+import { RegistryError } from '../../errors/registry-error.ts';
+import { parseRangeHeader } from './byte-range.ts';
+import { methodNotAllowed, requireDigest, sendEmpty, type Exchange } from './exchange.ts';
+
+export async function handleBlob(ex: Exchange, name: string, digestText: string): Promise<void> {
+  const digest = requireDigest(digestText);
+  const { req, res } = ex;
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD': {
+      const size = await ex.registry.blobs.size(name, digest);
+      const requested = parseRangeHeader(req.headers.range, size);
+      res.setHeader('Docker-Content-Digest', digest.value);
+      res.setHeader('Accept-Ranges', 'bytes');
+      res.setHeader('ETag', `"${digest.value}"`);
+      res.setHeader('Cache-Control', 'max-age=31536000');
+      if (requested.kind === 'unsatisfiable') {
+        throw new RegistryError('RANGE_NOT_SATISFIABLE', 'requested range not satisfiable', { size }, { 'Content-Range': `bytes */${size}` });
+      }
+      res.setHeader('Content-Type', 'application/octet-stream');
+      if (requested.kind === 'range') {
+        const { start, end } = requested.range;
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+        res.setHeader('Content-Length', end - start + 1);
+      } else {
+        res.statusCode = 200;
+        res.setHeader('Content-Length', size);
+      }
+      if (req.method === 'HEAD' || size === 0) {
+        res.end();
+        return;
+      }
+      const stream = await ex.registry.blobs.open(name, digest, requested.kind === 'range' ? requested.range : undefined);
+      await pipeline(stream, res);
+      return;
+    }
+    case 'DELETE':
+      await ex.registry.blobs.delete(name, digest);
+      return sendEmpty(res, 202, {});
+    default:
+      throw methodNotAllowed('GET, HEAD, DELETE');
+  }
+}

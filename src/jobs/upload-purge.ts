@@ -1,0 +1,33 @@
+// Periodically removes upload sessions nobody has touched for a while, and
+// staged bytes that no session owns (left by a crash).
+import type { Logger } from 'pino';
+import type { Uploads } from '../registry/uploads.ts';
+
+export interface UploadPurgeJob {
+  runOnce(): Promise<number>;
+  stop(): void;
+}
+
+export function startUploadPurge(uploads: Uploads, options: { maxAgeSeconds: number; intervalSeconds: number; log: Logger }): UploadPurgeJob {
+  let running: Promise<number> | undefined;
+  const runOnce = async (): Promise<number> => {
+    if (running) return running;
+    running = (async () => {
+      const cutoff = new Date(Date.now() - options.maxAgeSeconds * 1000);
+      const purged = await uploads.purge(cutoff);
+      if (purged > 0) options.log.info({ purged, olderThan: cutoff.toISOString() }, 'purged abandoned uploads');
+      return purged;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    runOnce().catch((error: unknown) => options.log.error({ err: error }, 'upload purge failed'));
+  }, Math.max(options.intervalSeconds, 1) * 1000);
+  timer.unref();
+  return {
+    runOnce,
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,61 @@
+// Blob reads, deletes and cross-repository mounts. A repository sees a blob only
+// through its link row; the bytes themselves are shared by digest.
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors/registry-error.ts';
+import type { Digest } from '../model/digest.ts';
+import { BlobNotFoundError, type ByteRange } from '../storage/blob/blob-store.ts';
+import type { RegistryContext } from './registry-context.ts';
+
+export interface OpenedBlob {
+  readonly size: number;
+  readonly stream: Readable;
+}
+
+export class Blobs {
+  readonly #context: RegistryContext;
+
+  constructor(context: RegistryContext) {
+    this.#context = context;
+  }
+
+  /** Size of a blob linked into the repository; BLOB_UNKNOWN otherwise. */
+  async size(repository: string, digest: Digest): Promise<number> {
+    const size = await this.#context.metadata.blobs.linked(repository, digest.value);
+    if (size === undefined) throw blobUnknown(digest);
+    return size;
+  }
+
+  async open(repository: string, digest: Digest, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.#context.blobs.read(digest, range);
+    } catch (error) {
+      // Linked but missing from the store: report it as unknown rather than fail the request.
+      if (error instanceof BlobNotFoundError) throw blobUnknown(digest, repository);
+      throw error;
+    }
+  }
+
+  async delete(repository: string, digest: Digest): Promise<void> {
+    if (!(await this.#context.metadata.blobs.unlink(repository, digest.value))) throw blobUnknown(digest);
+  }
+
+  /**
+   * Links an existing blob into `repository` without moving bytes. With `from`, the
+   * blob must be in that repository; without it, anywhere in the registry will do.
+   * Returns the size, or undefined when there is nothing to mount.
+   */
+  async mount(repository: string, digest: Digest, from: string | undefined): Promise<number | undefined> {
+    const size =
+      from === undefined
+        ? await this.#context.metadata.blobs.anywhere(digest.value)
+        : await this.#context.metadata.blobs.linked(from, digest.value);
+    if (size === undefined) return undefined;
+    if ((await this.#context.blobs.stat(digest)) === undefined) return undefined;
+    await this.#context.metadata.blobs.link(repository, digest.value, size);
+    return size;
+  }
+}
+
+function blobUnknown(digest: Digest, repository?: string): RegistryError {
+  return new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest: digest.value, ...(repository ? { repository } : {}) });
+}

@@ -1,0 +1,87 @@
+// Manifest push, pull and delete, and the referrers index.
+import { createHash } from 'node:crypto';
+import { RegistryError } from '../errors/registry-error.ts';
+import type { Digest } from '../model/digest.ts';
+import type { Reference } from '../model/reference.ts';
+import type { ManifestRecord, ReferrerRecord } from '../storage/meta/metadata-store.ts';
+import { parseManifest } from './manifest-parser.ts';
+import type { RegistryContext } from './registry-context.ts';
+
+export interface PushedManifest {
+  readonly digest: string;
+  readonly subject?: string;
+}
+
+export class Manifests {
+  readonly #context: RegistryContext;
+
+  constructor(context: RegistryContext) {
+    this.#context = context;
+  }
+
+  async put(repository: string, reference: Reference, content: Buffer, contentType: string | undefined): Promise<PushedManifest> {
+    const parsed = parseManifest(content, contentType);
+    const algorithm = reference.kind === 'digest' ? reference.digest.algorithm : 'sha256';
+    const digest = `${algorithm}:${createHash(algorithm).update(content).digest('hex')}`;
+    if (reference.kind === 'digest' && reference.digest.value !== digest) {
+      throw new RegistryError('DIGEST_INVALID', 'manifest digest does not match the content', {
+        expected: reference.digest.value,
+        actual: digest,
+      });
+    }
+    const record: ManifestRecord = {
+      repository,
+      digest,
+      mediaType: parsed.mediaType,
+      size: content.length,
+      content,
+      pushedAt: this.#context.now(),
+      ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+      ...(parsed.subject ? { subject: parsed.subject } : {}),
+      ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+    };
+    const result = await this.#context.metadata.manifests.put(
+      record,
+      { blobs: parsed.blobs, manifests: parsed.manifests },
+      reference.kind === 'tag' ? reference.tag : undefined,
+    );
+    if (!result.ok) {
+      const missing = [...result.missingBlobs, ...result.missingManifests];
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 'manifest references a manifest or blob unknown to the repository', {
+        missing,
+      });
+    }
+    return { digest, ...(parsed.subject ? { subject: parsed.subject } : {}) };
+  }
+
+  async get(repository: string, reference: Reference): Promise<ManifestRecord> {
+    const found =
+      reference.kind === 'tag'
+        ? await this.#context.metadata.manifests.getByTag(repository, reference.tag)
+        : await this.#context.metadata.manifests.get(repository, reference.digest.value);
+    if (found) return found;
+    throw await this.#unknown(repository, reference);
+  }
+
+  /** By digest: the manifest and its tags. By tag: only the tag. */
+  async delete(repository: string, reference: Reference): Promise<void> {
+    const deleted =
+      reference.kind === 'tag'
+        ? await this.#context.metadata.tags.delete(repository, reference.tag)
+        : await this.#context.metadata.manifests.delete(repository, reference.digest.value);
+    if (!deleted) throw await this.#unknown(repository, reference);
+  }
+
+  async referrers(repository: string, subject: Digest, artifactType?: string): Promise<ReferrerRecord[]> {
+    const all = await this.#context.metadata.manifests.referrers(repository, subject.value);
+    return artifactType === undefined ? all : all.filter((referrer) => referrer.artifactType === artifactType);
+  }
+
+  async #unknown(repository: string, reference: Reference): Promise<RegistryError> {
+    if (!(await this.#context.metadata.repositories.exists(repository))) {
+      return new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', { name: repository });
+    }
+    const shown = reference.kind === 'tag' ? reference.tag : reference.digest.value;
+    return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { name: repository, reference: shown });
+  }
+}

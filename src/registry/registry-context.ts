@@ -1,0 +1,22 @@
+// What every registry use case needs: the two ports, the clock and the limits.
+import type { BlobStore } from '../storage/blob/blob-store.ts';
+import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+
+export interface RegistryLimits {
+  /** Largest manifest accepted on push, in bytes. */
+  readonly maxManifestBytes: number;
+  /** Largest blob accepted, in bytes. */
+  readonly maxBlobBytes: number;
+}
+
+export interface RegistryContext {
+  readonly blobs: BlobStore;
+  readonly metadata: MetadataStore;
+  readonly limits: RegistryLimits;
+  readonly now: () => Date;
+}
+
+export const DEFAULT_LIMITS: RegistryLimits = {
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxBlobBytes: 1024 * 1024 * 1024 * 1024,
+};

@@ -1,0 +1,249 @@
+// Blob upload sessions: the one use case behind OCI's POST/PATCH/PUT uploads
+// (and, later, ECR's InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload).
+//
+// Session state (repository, offset) lives in the metadata store so any node can
+// continue an upload. The running SHA-256 lives in this process only: when a
+// session arrives here mid-way (restart, another node) or a chunk failed half way,
+// the hasher is dropped and completion re-hashes the staged bytes instead.
+import { randomUUID, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors/registry-error.ts';
+import type { Digest } from '../model/digest.ts';
+import { UploadNotFoundError } from '../storage/blob/blob-store.ts';
+import type { UploadRecord } from '../storage/meta/metadata-store.ts';
+import { DigestingStream, newHash } from '../util/digesting-stream.ts';
+import type { RegistryContext } from './registry-context.ts';
+
+export interface ChunkRange {
+  readonly start: number;
+  /** Inclusive end. */
+  readonly end: number;
+}
+
+export interface IncomingChunk {
+  readonly body: Readable;
+  /** From Content-Range, when the client sent one. */
+  readonly range?: ChunkRange;
+  /** From Content-Length, when the client sent one. */
+  readonly length?: number;
+  readonly signal?: AbortSignal;
+}
+
+interface RunningHash {
+  readonly hash: Hash;
+  offset: number;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class Uploads {
+  readonly #context: RegistryContext;
+  readonly #hashes = new Map<string, RunningHash>();
+  readonly #busy = new Set<string>();
+
+  constructor(context: RegistryContext) {
+    this.#context = context;
+  }
+
+  async start(repository: string): Promise<UploadRecord> {
+    const id = randomUUID();
+    const now = this.#context.now();
+    await this.#context.blobs.createUpload(id);
+    const record: UploadRecord = { id, repository, offset: 0, startedAt: now, updatedAt: now };
+    await this.#context.metadata.uploads.create(record);
+    this.#hashes.set(id, { hash: newHash('sha256'), offset: 0 });
+    return record;
+  }
+
+  async status(repository: string, id: string): Promise<UploadRecord> {
+    return this.#session(repository, id);
+  }
+
+  async append(repository: string, id: string, chunk: IncomingChunk): Promise<UploadRecord> {
+    return this.#exclusive(id, async () => {
+      const session = await this.#session(repository, id);
+      return this.#appendTo(session, chunk);
+    });
+  }
+
+  /** Finishes an upload: an optional last chunk, then the digest check, then the blob becomes visible. */
+  async complete(repository: string, id: string, digest: Digest, chunk?: IncomingChunk): Promise<{ size: number }> {
+    return this.#exclusive(id, async () => {
+      let session = await this.#session(repository, id);
+      if (chunk) session = await this.#appendTo(session, chunk);
+      await this.#verifyAndCommit(id, session.offset, digest, repository);
+      await this.#context.metadata.uploads.delete(id);
+      return { size: session.offset };
+    });
+  }
+
+  async cancel(repository: string, id: string): Promise<void> {
+    await this.#exclusive(id, async () => {
+      await this.#session(repository, id);
+      await this.#discard(id);
+    });
+  }
+
+  /** A whole blob in one request (POST ?digest=, or a blob PUT): staged, verified, committed. */
+  async putWhole(repository: string, digest: Digest, chunk: IncomingChunk): Promise<{ size: number }> {
+    const id = randomUUID();
+    await this.#context.blobs.createUpload(id);
+    try {
+      const hash = newHash(digest.algorithm);
+      const written = await this.#write(id, 0, chunk, hash);
+      if (hash.digest('hex') !== digest.hex) {
+        throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.value });
+      }
+      await this.#context.blobs.commitUpload(id, written, digest);
+      await this.#context.metadata.blobs.link(repository, digest.value, written);
+      return { size: written };
+    } catch (error) {
+      await this.#context.blobs.deleteUpload(id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Removes sessions idle since before `cutoff`, and staged bytes no session owns. */
+  async purge(cutoff: Date): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const stale = await this.#context.metadata.uploads.listUpdatedBefore(cutoff, 100);
+      if (stale.length === 0) break;
+      for (const upload of stale) {
+        await this.#discard(upload.id);
+        purged++;
+      }
+    }
+    for await (const staged of this.#context.blobs.listUploads()) {
+      if (staged.modifiedAt >= cutoff) continue;
+      if ((await this.#context.metadata.uploads.get(staged.id)) !== undefined) continue;
+      await this.#context.blobs.deleteUpload(staged.id);
+      this.#hashes.delete(staged.id);
+      purged++;
+    }
+    return purged;
+  }
+
+  async #session(repository: string, id: string): Promise<UploadRecord> {
+    const session = UPLOAD_ID.test(id) ? await this.#context.metadata.uploads.get(id) : undefined;
+    if (!session || session.repository !== repository) {
+      throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uploadId: id });
+    }
+    return session;
+  }
+
+  async #appendTo(session: UploadRecord, chunk: IncomingChunk): Promise<UploadRecord> {
+    if (chunk.range) {
+      if (chunk.range.start !== session.offset) {
+        throw new RegistryError(
+          'RANGE_INVALID',
+          `chunk starts at ${chunk.range.start} but the upload has ${session.offset} bytes`,
+          { offset: session.offset },
+          { Range: rangeHeader(session.offset) },
+        );
+      }
+      const declared = chunk.range.end - chunk.range.start + 1;
+      if (chunk.length !== undefined && chunk.length !== declared) {
+        throw new RegistryError('SIZE_INVALID', `Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`);
+      }
+    }
+    const running = this.#hashes.get(session.id);
+    const hash = running && running.offset === session.offset ? running.hash : undefined;
+    if (!hash) this.#hashes.delete(session.id);
+    let written: number;
+    try {
+      written = await this.#write(session.id, session.offset, chunk, hash);
+    } catch (error) {
+      // Part of the chunk may have reached the hasher: it no longer matches the staged bytes.
+      this.#hashes.delete(session.id);
+      throw error;
+    }
+    const expected = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
+    if (expected !== undefined && written !== expected) {
+      this.#hashes.delete(session.id);
+      throw new RegistryError('SIZE_INVALID', `received ${written} bytes but ${expected} were declared`);
+    }
+    const offset = session.offset + written;
+    const now = this.#context.now();
+    if (!(await this.#context.metadata.uploads.advance(session.id, session.offset, offset, now))) {
+      this.#hashes.delete(session.id);
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'the upload was changed by another request', { uploadId: session.id });
+    }
+    if (hash && running) running.offset = offset;
+    return { ...session, offset, updatedAt: now };
+  }
+
+  async #write(id: string, offset: number, chunk: IncomingChunk, hash: Hash | undefined): Promise<number> {
+    const limit = this.#context.limits.maxBlobBytes - offset;
+    const digesting = new DigestingStream({
+      ...(hash ? { hash } : {}),
+      limit,
+      onLimit: () => new RegistryError('SIZE_INVALID', `blob exceeds the limit of ${this.#context.limits.maxBlobBytes} bytes`),
+    });
+    // Feed the body by hand rather than with pipeline(): a failure must not destroy
+    // the request, so the HTTP layer can still answer with the protocol's error.
+    const body = chunk.body;
+    const onError = (error: Error) => digesting.destroy(error);
+    const onClose = () => {
+      if (!body.readableEnded) digesting.destroy(new RegistryError('BLOB_UPLOAD_INVALID', 'the client went away mid-upload'));
+    };
+    body.once('error', onError);
+    body.once('close', onClose);
+    body.pipe(digesting);
+    try {
+      await this.#context.blobs.appendUpload(id, offset, digesting, chunk.signal ? { signal: chunk.signal } : {});
+    } catch (error) {
+      body.unpipe(digesting);
+      if (error instanceof UploadNotFoundError) {
+        throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uploadId: id });
+      }
+      throw error;
+    } finally {
+      body.off('error', onError);
+      body.off('close', onClose);
+    }
+    return digesting.bytes;
+  }
+
+  async #verifyAndCommit(id: string, size: number, digest: Digest, repository: string): Promise<void> {
+    const running = this.#hashes.get(id);
+    let actual: string;
+    if (digest.algorithm === 'sha256' && running && running.offset === size) {
+      actual = running.hash.digest('hex');
+    } else {
+      const hash = newHash(digest.algorithm);
+      for await (const piece of await this.#context.blobs.readUpload(id, size)) hash.update(piece as Buffer);
+      actual = hash.digest('hex');
+    }
+    this.#hashes.delete(id);
+    if (actual !== digest.hex) {
+      await this.#discard(id);
+      throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.value });
+    }
+    await this.#context.blobs.commitUpload(id, size, digest);
+    await this.#context.metadata.blobs.link(repository, digest.value, size);
+  }
+
+  async #discard(id: string): Promise<void> {
+    this.#hashes.delete(id);
+    await this.#context.blobs.deleteUpload(id);
+    await this.#context.metadata.uploads.delete(id);
+  }
+
+  async #exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    if (this.#busy.has(id)) {
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { uploadId: id });
+    }
+    this.#busy.add(id);
+    try {
+      return await work();
+    } finally {
+      this.#busy.delete(id);
+    }
+  }
+}
+
+/** The Range header value for an upload holding `offset` bytes (Distribution's convention: 0-0 when empty). */
+export function rangeHeader(offset: number): string {
+  return `0-${Math.max(offset - 1, 0)}`;
+}

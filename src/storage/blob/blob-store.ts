@@ -1,0 +1,98 @@
+// The BlobStore port: a content-addressed byte store plus staging areas for
+// uploads in progress. It knows digests and upload ids, never repositories,
+// manifests or HTTP. Every driver (fs today, s3 later) passes the contract suite
+// in test/conformance/blob-store.suite.ts.
+import type { Readable } from 'node:stream';
+import type { Digest } from '../../model/digest.ts';
+
+export interface BlobStat {
+  readonly size: number;
+  readonly modifiedAt: Date;
+}
+
+/** Inclusive byte range, as HTTP Range expresses it. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface StoredBlob {
+  readonly digest: string;
+  readonly size: number;
+  readonly modifiedAt: Date;
+}
+
+export interface StagedUpload {
+  readonly id: string;
+  readonly size: number;
+  readonly modifiedAt: Date;
+}
+
+export interface BlobStoreCapabilities {
+  /** The store can hand out URLs that clients fetch directly (presigned GETs). */
+  readonly redirect: boolean;
+}
+
+export interface OperationOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface BlobStore {
+  readonly name: string;
+  readonly capabilities: BlobStoreCapabilities;
+
+  stat(digest: Digest): Promise<BlobStat | undefined>;
+  /** Streams the blob (or a range of it). Throws BlobNotFoundError when absent. */
+  read(digest: Digest, range?: ByteRange): Promise<Readable>;
+  /** Removes the blob; false when it was not there. Deleting twice is fine. */
+  delete(digest: Digest): Promise<boolean>;
+  list(options?: OperationOptions): AsyncIterable<StoredBlob>;
+
+  /** Creates an empty staging area for an upload. */
+  createUpload(id: string): Promise<void>;
+  /**
+   * Writes `source` into the staging area starting at `offset`, discarding anything
+   * staged past `offset` first (a chunk that failed half way leaves no trace).
+   * Resolves with the number of bytes written. Throws UploadNotFoundError.
+   */
+  appendUpload(id: string, offset: number, source: Readable, options?: OperationOptions): Promise<number>;
+  /** Streams the first `length` staged bytes, to re-hash an upload another process started. */
+  readUpload(id: string, length: number): Promise<Readable>;
+  /**
+   * Makes the first `length` staged bytes the blob `digest`, atomically: readers see
+   * either nothing or the whole blob. The caller has verified the digest. When the
+   * blob already exists the staged bytes are simply dropped.
+   */
+  commitUpload(id: string, length: number, digest: Digest): Promise<void>;
+  /** Drops a staging area; idempotent. */
+  deleteUpload(id: string): Promise<void>;
+  listUploads(options?: OperationOptions): AsyncIterable<StagedUpload>;
+
+  close(): Promise<void>;
+}
+
+/** Driver facts, reported with the driver's name and the key; the registry decides what they mean. */
+export class BlobNotFoundError extends Error {
+  readonly key: string;
+  constructor(driver: string, key: string) {
+    super(`${driver}: blob not found: ${key}`);
+    this.name = 'BlobNotFoundError';
+    this.key = key;
+  }
+}
+
+export class UploadNotFoundError extends Error {
+  readonly id: string;
+  constructor(driver: string, id: string) {
+    super(`${driver}: upload not found: ${id}`);
+    this.name = 'UploadNotFoundError';
+    this.id = id;
+  }
+}
+
+export class InvalidOffsetError extends Error {
+  constructor(driver: string, id: string, offset: number, size: number) {
+    super(`${driver}: upload ${id}: offset ${offset} is past the staged size ${size}`);
+    this.name = 'InvalidOffsetError';
+  }
+}

@@ -1,0 +1,107 @@
+// The MetadataStore port: names, links and small documents (manifests are at most
+// a few MiB and are stored here, not in the blob store). Every method is one
+// atomic step in the driver, so callers never hold a transaction across awaits
+// and a PostgreSQL driver can implement each with one transaction.
+// Every driver passes test/conformance/metadata-store.suite.ts.
+
+export interface Page {
+  /** Return at most this many items. */
+  readonly limit: number;
+  /** Return items lexically after this one. */
+  readonly after?: string;
+}
+
+export interface ManifestRecord {
+  readonly repository: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  /** The exact bytes the client pushed. */
+  readonly content: Buffer;
+  /** artifactType as the referrers API reports it (already defaulted to config.mediaType). */
+  readonly artifactType?: string;
+  readonly subject?: string;
+  /** Annotations, kept for referrers descriptors. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly pushedAt: Date;
+}
+
+/** What a manifest points at; the store refuses the manifest unless all of it is present. */
+export interface ManifestReferences {
+  readonly blobs: readonly string[];
+  readonly manifests: readonly string[];
+}
+
+export type PutManifestResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly missingBlobs: readonly string[]; readonly missingManifests: readonly string[] };
+
+export interface ReferrerRecord {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly artifactType?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface UploadRecord {
+  readonly id: string;
+  readonly repository: string;
+  /** Bytes received so far. */
+  readonly offset: number;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface RepositoryStore {
+  exists(name: string): Promise<boolean>;
+  list(page: Page): Promise<string[]>;
+}
+
+export interface BlobLinkStore {
+  /** Records that the blob exists and links it into the repository (creating the repository). */
+  link(repository: string, digest: string, size: number): Promise<void>;
+  /** Size of the blob when it is linked into the repository. */
+  linked(repository: string, digest: string): Promise<number | undefined>;
+  unlink(repository: string, digest: string): Promise<boolean>;
+  /** Size of the blob when any repository links it. */
+  anywhere(digest: string): Promise<number | undefined>;
+}
+
+export interface ManifestStore {
+  /**
+   * Stores the manifest with its references and optionally points `tag` at it, in
+   * one step; refuses it (writing nothing) when a referenced blob or child manifest
+   * is not in the repository. Creates the repository.
+   */
+  put(record: ManifestRecord, references: ManifestReferences, tag?: string): Promise<PutManifestResult>;
+  get(repository: string, digest: string): Promise<ManifestRecord | undefined>;
+  getByTag(repository: string, tag: string): Promise<ManifestRecord | undefined>;
+  /** Deletes the manifest and every tag that points at it. */
+  delete(repository: string, digest: string): Promise<boolean>;
+  referrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+}
+
+export interface TagStore {
+  list(repository: string, page: Page): Promise<string[]>;
+  delete(repository: string, tag: string): Promise<boolean>;
+}
+
+export interface UploadStore {
+  create(upload: UploadRecord): Promise<void>;
+  get(id: string): Promise<UploadRecord | undefined>;
+  /** Moves the offset from `from` to `to`; false when another writer moved it first. */
+  advance(id: string, from: number, to: number, at: Date): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  listUpdatedBefore(before: Date, limit: number): Promise<UploadRecord[]>;
+}
+
+export interface MetadataStore {
+  readonly name: string;
+  readonly repositories: RepositoryStore;
+  readonly blobs: BlobLinkStore;
+  readonly manifests: ManifestStore;
+  readonly tags: TagStore;
+  readonly uploads: UploadStore;
+  close(): Promise<void>;
+}

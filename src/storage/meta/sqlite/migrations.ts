@@ -1,0 +1,72 @@
+// Versioned schema for the SQLite driver. Each entry runs once, in order, inside
+// a transaction; the applied version is kept in PRAGMA user_version. Never edit a
+// shipped migration: add the next one.
+
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: repositories, blob links, manifests with their references, tags, upload sessions.
+  `
+  CREATE TABLE repositories (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE blobs (
+    digest TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE repository_blobs (
+    repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL REFERENCES blobs(digest),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (repository_id, digest)
+  ) WITHOUT ROWID;
+  CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
+  CREATE TABLE manifests (
+    repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    artifact_type TEXT,
+    subject TEXT,
+    annotations TEXT,
+    pushed_at INTEGER NOT NULL,
+    PRIMARY KEY (repository_id, digest)
+  );
+  CREATE INDEX manifests_by_subject ON manifests(repository_id, subject) WHERE subject IS NOT NULL;
+  CREATE TABLE manifest_blobs (
+    repository_id INTEGER NOT NULL,
+    manifest_digest TEXT NOT NULL,
+    blob_digest TEXT NOT NULL,
+    PRIMARY KEY (repository_id, manifest_digest, blob_digest),
+    FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX manifest_blobs_by_blob ON manifest_blobs(blob_digest);
+  CREATE TABLE manifest_children (
+    repository_id INTEGER NOT NULL,
+    parent_digest TEXT NOT NULL,
+    child_digest TEXT NOT NULL,
+    PRIMARY KEY (repository_id, parent_digest, child_digest),
+    FOREIGN KEY (repository_id, parent_digest) REFERENCES manifests(repository_id, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX manifest_children_by_child ON manifest_children(repository_id, child_digest);
+  CREATE TABLE tags (
+    repository_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    manifest_digest TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (repository_id, name),
+    FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests(repository_id, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_by_manifest ON tags(repository_id, manifest_digest);
+  CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    repository TEXT NOT NULL,
+    "offset" INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX uploads_by_updated_at ON uploads(updated_at);
+  `,
+];

@@ -1,0 +1,355 @@
+// SQLite MetadataStore on node:sqlite. The database is synchronous and in-process,
+// so each port method runs start to finish without yielding: a transaction never
+// interleaves with another request. WAL mode lets readers (and `berth` admin
+// commands in other processes) run alongside the writer.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+import type {
+  BlobLinkStore,
+  ManifestRecord,
+  ManifestReferences,
+  ManifestStore,
+  MetadataStore,
+  Page,
+  PutManifestResult,
+  ReferrerRecord,
+  RepositoryStore,
+  TagStore,
+  UploadRecord,
+  UploadStore,
+} from '../metadata-store.ts';
+
+export interface SqliteMetadataStoreOptions {
+  /** File path, or ':memory:'. */
+  readonly path: string;
+  /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  readonly busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+export class SqliteMetadataStore implements MetadataStore {
+  readonly name = 'sqlite';
+  readonly repositories: RepositoryStore;
+  readonly blobs: BlobLinkStore;
+  readonly manifests: ManifestStore;
+  readonly tags: TagStore;
+  readonly uploads: UploadStore;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.repositories = {
+      exists: async (name) => this.#get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
+      list: async (page) => this.#listRepositories(page),
+    };
+    this.blobs = {
+      link: async (repository, digest, size) => this.#transaction(() => this.#link(repository, digest, size)),
+      linked: async (repository, digest) => this.#linkedSize(repository, digest),
+      unlink: async (repository, digest) =>
+        this.#run(
+          'DELETE FROM repository_blobs WHERE digest = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
+          digest,
+          repository,
+        ) > 0,
+      anywhere: async (digest) => {
+        const row = this.#get(
+          'SELECT b.size FROM blobs b WHERE b.digest = ? AND EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest)',
+          digest,
+        );
+        return row === undefined ? undefined : Number(row.size);
+      },
+    };
+    this.manifests = {
+      put: async (record, references, tag) => {
+        try {
+          return this.#transaction(() => this.#putManifest(record, references, tag));
+        } catch (error) {
+          if (error instanceof RefusedManifest) return error.result;
+          throw error;
+        }
+      },
+      get: async (repository, digest) =>
+        toManifest(
+          repository,
+          this.#get(
+            `SELECT m.* FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?`,
+            repository,
+            digest,
+          ),
+        ),
+      getByTag: async (repository, tag) =>
+        toManifest(
+          repository,
+          this.#get(
+            `SELECT m.* FROM tags t
+               JOIN repositories r ON r.id = t.repository_id
+               JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+             WHERE r.name = ? AND t.name = ?`,
+            repository,
+            tag,
+          ),
+        ),
+      delete: async (repository, digest) =>
+        this.#run(
+          'DELETE FROM manifests WHERE digest = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
+          digest,
+          repository,
+        ) > 0,
+      referrers: async (repository, subject) => this.#referrers(repository, subject),
+    };
+    this.tags = {
+      list: async (repository, page) =>
+        this.#all(
+          `SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
+           WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?`,
+          repository,
+          page.after ?? '',
+          page.limit,
+        ).map((row) => String(row.name)),
+      delete: async (repository, tag) =>
+        this.#run(
+          'DELETE FROM tags WHERE name = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
+          tag,
+          repository,
+        ) > 0,
+    };
+    this.uploads = {
+      create: async (upload) => {
+        this.#run(
+          'INSERT INTO uploads (id, repository, "offset", started_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+          upload.id,
+          upload.repository,
+          upload.offset,
+          upload.startedAt.getTime(),
+          upload.updatedAt.getTime(),
+        );
+      },
+      get: async (id) => toUpload(this.#get('SELECT * FROM uploads WHERE id = ?', id)),
+      advance: async (id, from, to, at) =>
+        this.#run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from) > 0,
+      delete: async (id) => this.#run('DELETE FROM uploads WHERE id = ?', id) > 0,
+      listUpdatedBefore: async (before, limit) =>
+        this.#all('SELECT * FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?', before.getTime(), limit).map(
+          (row) => toUpload(row)!,
+        ),
+    };
+  }
+
+  static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const db = new DatabaseSync(options.path);
+    db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.exec('PRAGMA foreign_keys = ON');
+    migrate(db);
+    return new SqliteMetadataStore(db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get(sql: string, ...params: Array<string | number>): Row | undefined {
+    return this.#statement(sql).get(...params) as Row | undefined;
+  }
+
+  #all(sql: string, ...params: Array<string | number>): Row[] {
+    return this.#statement(sql).all(...params) as Row[];
+  }
+
+  #run(sql: string, ...params: Array<string | number | null | Uint8Array>): number {
+    return Number(this.#statement(sql).run(...params).changes);
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #repositoryId(name: string): number {
+    this.#run('INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, Date.now());
+    return Number(this.#get('SELECT id FROM repositories WHERE name = ?', name)!.id);
+  }
+
+  #link(repository: string, digest: string, size: number): void {
+    const now = Date.now();
+    const repositoryId = this.#repositoryId(repository);
+    this.#run('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', digest, size, now);
+    this.#run(
+      'INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      repositoryId,
+      digest,
+      now,
+    );
+  }
+
+  #linkedSize(repository: string, digest: string): number | undefined {
+    const row = this.#get(
+      `SELECT b.size FROM repository_blobs rb
+         JOIN repositories r ON r.id = rb.repository_id
+         JOIN blobs b ON b.digest = rb.digest
+       WHERE r.name = ? AND rb.digest = ?`,
+      repository,
+      digest,
+    );
+    return row === undefined ? undefined : Number(row.size);
+  }
+
+  #putManifest(record: ManifestRecord, references: ManifestReferences, tag: string | undefined): PutManifestResult {
+    const repositoryId = this.#repositoryId(record.repository);
+    const blobs = [...new Set(references.blobs)];
+    const children = [...new Set(references.manifests)];
+    const missingBlobs = blobs.filter(
+      (digest) => this.#get('SELECT 1 AS found FROM repository_blobs WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
+    );
+    const missingManifests = children.filter(
+      (digest) => this.#get('SELECT 1 AS found FROM manifests WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
+    );
+    if (missingBlobs.length > 0 || missingManifests.length > 0) {
+      // Roll back the repository row too: a refused push must leave nothing behind.
+      throw new RefusedManifest({ ok: false, missingBlobs, missingManifests });
+    }
+    this.#run(
+      `INSERT INTO manifests (repository_id, digest, media_type, size, content, artifact_type, subject, annotations, pushed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, digest) DO NOTHING`,
+      repositoryId,
+      record.digest,
+      record.mediaType,
+      record.size,
+      record.content,
+      record.artifactType ?? null,
+      record.subject ?? null,
+      record.annotations ? JSON.stringify(record.annotations) : null,
+      record.pushedAt.getTime(),
+    );
+    for (const digest of blobs) {
+      this.#run(
+        'INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        repositoryId,
+        record.digest,
+        digest,
+      );
+    }
+    for (const digest of children) {
+      this.#run(
+        'INSERT INTO manifest_children (repository_id, parent_digest, child_digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        repositoryId,
+        record.digest,
+        digest,
+      );
+    }
+    if (tag !== undefined) {
+      this.#run(
+        `INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at`,
+        repositoryId,
+        tag,
+        record.digest,
+        record.pushedAt.getTime(),
+      );
+    }
+    return { ok: true };
+  }
+
+  #referrers(repository: string, subject: string): ReferrerRecord[] {
+    return this.#all(
+      `SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m
+         JOIN repositories r ON r.id = m.repository_id
+       WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest`,
+      repository,
+      subject,
+    ).map((row) => ({
+      digest: String(row.digest),
+      mediaType: String(row.media_type),
+      size: Number(row.size),
+      ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
+      ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
+    }));
+  }
+
+  #listRepositories(page: Page): string[] {
+    return this.#all('SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?', page.after ?? '', page.limit).map((row) =>
+      String(row.name),
+    );
+  }
+}
+
+/** Thrown inside a transaction to roll it back and hand a refusal to the caller. */
+class RefusedManifest extends Error {
+  readonly result: PutManifestResult;
+  constructor(result: PutManifestResult) {
+    super('manifest refused');
+    this.result = result;
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  const current = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this Berth (${SQLITE_MIGRATIONS.length}); upgrade Berth`);
+  }
+  for (let version = current + 1; version <= SQLITE_MIGRATIONS.length; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Re-check under the write lock: another process may have migrated meanwhile.
+      const now = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+      if (now < version) {
+        db.exec(SQLITE_MIGRATIONS[version - 1]!);
+        db.exec(`PRAGMA user_version = ${version}`);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+function toManifest(repository: string, row: Row | undefined): ManifestRecord | undefined {
+  if (row === undefined) return undefined;
+  const content = row.content as Uint8Array;
+  return {
+    repository,
+    digest: String(row.digest),
+    mediaType: String(row.media_type),
+    size: Number(row.size),
+    content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+    pushedAt: new Date(Number(row.pushed_at)),
+    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
+    ...(row.subject === null ? {} : { subject: String(row.subject) }),
+    ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
+  };
+}
+
+function toUpload(row: Row | undefined): UploadRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    id: String(row.id),
+    repository: String(row.repository),
+    offset: Number(row.offset),
+    startedAt: new Date(Number(row.started_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
