@@ -47,6 +47,9 @@ export async function startUpload(ex: Exchange, name: string): Promise<void> {
 
 export async function handleUpload(ex: Exchange, name: string, id: string): Promise<void> {
   const uploads = ex.registry.uploads;
+  // Set up front so error answers (a 416 for an out-of-order chunk) carry them too.
+  ex.res.setHeader('Location', uploadLocation(name, id));
+  ex.res.setHeader('Docker-Upload-UUID', id);
   switch (ex.req.method) {
     case 'GET':
     case 'HEAD': {

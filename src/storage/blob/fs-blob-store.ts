@@ -116,17 +116,19 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(error)) throw new UploadNotFoundError(DRIVER, id);
       throw error;
     });
-    let writer: ReturnType<typeof createWriteStream> | undefined;
+    let size: number;
     try {
-      const { size } = await handle.stat();
+      size = (await handle.stat()).size;
       if (offset > size) throw new InvalidOffsetError(DRIVER, id, offset, size);
       if (size > offset) await handle.truncate(offset);
-      writer = createWriteStream('', { fd: handle, start: offset, autoClose: false, highWaterMark: READ_CHUNK });
-      await pipeline(source, writer, { signal: options.signal });
-      return writer.bytesWritten;
-    } finally {
+    } catch (error) {
       await handle.close();
+      throw error;
     }
+    // The stream owns the handle from here and closes it however the copy ends.
+    const writer = createWriteStream('', { fd: handle, start: offset, highWaterMark: READ_CHUNK });
+    await pipeline(source, writer, options.signal ? { signal: options.signal } : {});
+    return writer.bytesWritten;
   }
 
   async readUpload(id: string, length: number): Promise<Readable> {
