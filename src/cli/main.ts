@@ -39,14 +39,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const server = await serve(config, log);
   printBanner(server.url, config.dataDir, config.tls.mode);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C means "now"; a repeated SIGTERM just waits for the drain.
+        if (signal === 'SIGINT') process.exit(130);
+        return;
+      }
+      stopping = true;
       void server.shutdown(signal).then(resolve, (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         resolve();
       });
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   return 0;
 }

@@ -74,6 +74,8 @@ export async function serve(config: Config, log: Logger = createLogger(config)):
       log.info({ reason }, 'shutting down: draining in-flight requests');
       app.setReady(false);
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes: close them as they do.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timeout = setTimeout(() => {
         log.warn('shutdown timeout reached: closing remaining connections');
@@ -81,6 +83,7 @@ export async function serve(config: Config, log: Logger = createLogger(config)):
       }, config.shutdownTimeoutSeconds * 1000);
       timeout.unref();
       await drained;
+      clearInterval(sweeper);
       clearTimeout(timeout);
       await app.close();
       log.info('stopped');
