@@ -33,7 +33,7 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
         res.end();
         return;
       }
-      const stream = await ex.registry.blobs.open(name, digest, requested.kind === 'range' ? requested.range : undefined);
+      const stream = await ex.registry.blobs.open(name, digest, requested.kind === 'range' ? requested.range : { start: 0, end: size - 1 });
       await pipeline(stream, res);
       return;
     }

@@ -76,11 +76,13 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(error)) throw new BlobNotFoundError(DRIVER, digest.value);
       throw error;
     });
+    // Each read allocates a buffer of highWaterMark bytes: size it to what is asked for.
+    const length = range ? range.end - range.start + 1 : (await handle.stat()).size;
     return createReadStream('', {
       fd: handle,
       start: range?.start,
       end: range?.end,
-      highWaterMark: READ_CHUNK,
+      highWaterMark: Math.max(Math.min(READ_CHUNK, length), 1),
     });
   }
 
