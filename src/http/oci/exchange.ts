@@ -48,11 +48,11 @@ export function contentRange(req: IncomingMessage): ChunkRange | undefined {
   const header = req.headers['content-range'];
   if (header === undefined) return undefined;
   const match = CONTENT_RANGE.exec(header.trim());
-  if (!match) throw new RegistryError('RANGE_INVALID', `malformed Content-Range: ${header}`);
+  if (!match) throw new RegistryError('BLOB_UPLOAD_INVALID', `malformed Content-Range: ${header}`);
   const start = Number(match[1]);
   const end = Number(match[2]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {
-    throw new RegistryError('RANGE_INVALID', `invalid Content-Range: ${header}`);
+    throw new RegistryError('BLOB_UPLOAD_INVALID', `invalid Content-Range: ${header}`);
   }
   return { start, end };
 }
