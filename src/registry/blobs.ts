@@ -25,6 +25,19 @@ export class Blobs {
     return size;
   }
 
+  /**
+   * Finds content by digest for the blob endpoints. Manifests are content too: as in
+   * Distribution, a manifest's digest can be fetched through /blobs/, which some
+   * tools rely on; its bytes come from the metadata store.
+   */
+  async find(repository: string, digest: Digest): Promise<{ size: number; inline?: Buffer }> {
+    const size = await this.#context.metadata.blobs.linked(repository, digest.value);
+    if (size !== undefined) return { size };
+    const manifest = await this.#context.metadata.manifests.get(repository, digest.value);
+    if (manifest) return { size: manifest.size, inline: manifest.content };
+    throw blobUnknown(digest);
+  }
+
   async open(repository: string, digest: Digest, range?: ByteRange): Promise<Readable> {
     try {
       return await this.#context.blobs.read(digest, range);

@@ -10,7 +10,7 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
   switch (req.method) {
     case 'GET':
     case 'HEAD': {
-      const size = await ex.registry.blobs.size(name, digest);
+      const { size, inline } = await ex.registry.blobs.find(name, digest);
       const requested = parseRangeHeader(req.headers.range, size);
       res.setHeader('Docker-Content-Digest', digest.value);
       res.setHeader('Accept-Ranges', 'bytes');
@@ -31,6 +31,10 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
       }
       if (req.method === 'HEAD' || size === 0) {
         res.end();
+        return;
+      }
+      if (inline) {
+        res.end(requested.kind === 'range' ? inline.subarray(requested.range.start, requested.range.end + 1) : inline);
         return;
       }
       const stream = await ex.registry.blobs.open(name, digest, requested.kind === 'range' ? requested.range : { start: 0, end: size - 1 });
