@@ -12,8 +12,13 @@ function requireReference(text: string): Reference {
 }
 
 export async function handleManifest(ex: Exchange, name: string, referenceText: string): Promise<void> {
-  const reference = requireReference(referenceText);
   const { req, res, registry } = ex;
+  // A tag that breaks the grammar can't name anything: reading or deleting it finds
+  // nothing (404, as the conformance suite expects); only pushing it is a client error.
+  if (req.method !== 'PUT' && !referenceText.includes(':') && parseReference(referenceText) === undefined) {
+    throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { reference: referenceText });
+  }
+  const reference = requireReference(referenceText);
   switch (req.method) {
     case 'GET':
     case 'HEAD': {
