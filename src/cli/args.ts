@@ -21,11 +21,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     } else if (name === '--config') {
       configFile = inline ?? argv[++index];
       if (configFile === undefined) throw new ConfigError('--config needs a file path');
-    } else if (BOOLEAN_FLAGS.has(name)) {
+    } else if (BOOLEAN_FLAGS.has(name) && Object.hasOwn(FLAGS, name)) {
       flags[FLAGS[name]!] = inline === undefined ? true : inline;
-    } else if (name in FLAGS) {
+    } else if (Object.hasOwn(FLAGS, name)) {
       const value = inline ?? argv[++index];
-      if (value === undefined) throw new ConfigError(`${name} needs a value`);
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new ConfigError(`${name} needs a value`);
       flags[FLAGS[name]!] = value;
     } else if (!name.startsWith('-') && index === 0) {
       command = name;

@@ -119,8 +119,9 @@ function flatten(value: unknown, prefix: string, file: string, settings: Setting
   for (const [name, child] of Object.entries(value)) {
     const key = prefix ? `${prefix}.${name}` : name;
     const isSection = Object.keys(KEYS).some((known) => known.startsWith(`${key}.`));
-    if (isSection) flatten(child, key, file, settings);
-    else if (key in KEYS) settings.set(key, { value: child, source: `config file ${file}` });
+    if (isSection) {
+      if (child !== null) flatten(child, key, file, settings); // a bare `tls:` is an empty section
+    } else if (Object.hasOwn(KEYS, key)) settings.set(key, { value: child, source: `config file ${file}` });
     else throw new ConfigError(`${file}: unknown key "${key}"`);
   }
 }

@@ -27,7 +27,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, WireError>> = {
   SIZE_INVALID: { oci: 'SIZE_INVALID', status: 400, message: 'provided length did not match content length', ecr: 'InvalidLayerPartException' },
   TAG_INVALID: { oci: 'MANIFEST_INVALID', status: 400, message: 'invalid tag', ecr: 'InvalidParameterException' },
   RANGE_INVALID: { oci: 'BLOB_UPLOAD_INVALID', status: 416, message: 'chunk does not start at the current upload offset', ecr: 'InvalidLayerPartException' },
-  RANGE_NOT_SATISFIABLE: { oci: 'BLOB_UNKNOWN', status: 416, message: 'requested range not satisfiable', ecr: 'InvalidParameterException' },
+  RANGE_NOT_SATISFIABLE: { oci: 'RANGE_INVALID', status: 416, message: 'requested range not satisfiable', ecr: 'InvalidParameterException' },
   PAGINATION_INVALID: { oci: 'PAGINATION_NUMBER_INVALID', status: 400, message: 'invalid pagination parameters', ecr: 'InvalidParameterException' },
   UNAUTHORIZED: { oci: 'UNAUTHORIZED', status: 401, message: 'authentication required', ecr: 'UnrecognizedClientException' },
   DENIED: { oci: 'DENIED', status: 403, message: 'requested access to the resource is denied', ecr: 'AccessDeniedException' },

@@ -96,7 +96,7 @@ function parseImageManifest(document: Record<string, unknown>, mediaType: string
     manifests: [],
     ...(subject ? { subject: subject.digest } : {}),
     // The referrers API reports config.mediaType when artifactType is absent.
-    artifactType: artifactType ?? config.mediaType,
+    artifactType: artifactType || config.mediaType,
     ...(annotations ? { annotations } : {}),
   };
 }

@@ -114,6 +114,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async appendUpload(id: string, offset: number, source: Readable, options: OperationOptions = {}): Promise<number> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidOffsetError(DRIVER, id, offset, 0);
     const handle = await open(this.#uploadPath(id), 'r+').catch((error: unknown) => {
       if (isNotFound(error)) throw new UploadNotFoundError(DRIVER, id);
       throw error;
@@ -128,7 +129,13 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     // The stream owns the handle from here and closes it however the copy ends.
-    const writer = createWriteStream('', { fd: handle, start: offset, highWaterMark: READ_CHUNK });
+    let writer: ReturnType<typeof createWriteStream>;
+    try {
+      writer = createWriteStream('', { fd: handle, start: offset, highWaterMark: READ_CHUNK });
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     await pipeline(source, writer, options.signal ? { signal: options.signal } : {});
     return writer.bytesWritten;
   }

@@ -143,12 +143,19 @@ export class SqliteMetadataStore implements MetadataStore {
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const db = new DatabaseSync(options.path);
-    db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return new SqliteMetadataStore(db);
+    try {
+      db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+      // Refuse a newer schema before changing anything about the file (WAL mode persists).
+      refuseNewerSchema(db);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
+      db.exec('PRAGMA foreign_keys = ON');
+      migrate(db);
+      return new SqliteMetadataStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -305,16 +312,25 @@ class RefusedManifest extends Error {
   }
 }
 
-function migrate(db: DatabaseSync): void {
-  const current = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+function schemaVersion(db: DatabaseSync): number {
+  return Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+}
+
+function refuseNewerSchema(db: DatabaseSync): void {
+  const current = schemaVersion(db);
   if (current > SQLITE_MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this Berth (${SQLITE_MIGRATIONS.length}); upgrade Berth`);
   }
+}
+
+function migrate(db: DatabaseSync): void {
+  refuseNewerSchema(db);
+  const current = schemaVersion(db);
   for (let version = current + 1; version <= SQLITE_MIGRATIONS.length; version++) {
     db.exec('BEGIN IMMEDIATE');
     try {
       // Re-check under the write lock: another process may have migrated meanwhile.
-      const now = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
+      const now = schemaVersion(db);
       if (now < version) {
         db.exec(SQLITE_MIGRATIONS[version - 1]!);
         db.exec(`PRAGMA user_version = ${version}`);

@@ -1,0 +1,516 @@
+// The MetadataStore contract. Every driver runs this suite from test/drivers/ with
+// describeMetadataStore({ name, create, destroy }). Each test gets a fresh store.
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ManifestRecord, MetadataStore, UploadRecord } from '../../src/storage/meta/metadata-store.ts';
+
+export interface MetadataStoreSuiteOptions<S extends MetadataStore = MetadataStore> {
+  readonly name: string;
+  /** A fresh, empty store. */
+  readonly create: () => Promise<S> | S;
+  /** Closes the store and removes whatever backs it. */
+  readonly destroy: (store: S) => Promise<void> | void;
+}
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const T0 = Date.UTC(2026, 0, 1);
+
+export function describeMetadataStore<S extends MetadataStore>(options: MetadataStoreSuiteOptions<S>): void {
+  describe(`MetadataStore contract: ${options.name}`, () => {
+    let store: S | undefined;
+
+    beforeEach(async () => {
+      store = await options.create();
+    });
+
+    afterEach(async () => {
+      if (store) await options.destroy(store);
+      store = undefined;
+    });
+
+    const it = (title: string, body: (store: MetadataStore) => Promise<void>): void => {
+      test(title, () => {
+        assert.ok(store, 'the store was not created');
+        return body(store);
+      });
+    };
+
+    // ---------------------------------------------------------------- repositories
+
+    it('a fresh store has no repositories', async (s) => {
+      assert.equal(await s.repositories.exists('library/alpine'), false);
+      assert.deepEqual(await s.repositories.list({ limit: 100 }), []);
+    });
+
+    it('repositories are listed sorted, with limit and after', async (s) => {
+      const names = ['z', 'b', 'a/b', 'a', 'c-d', 'a.b', 'a_b', 'a-b', 'library/alpine', 'aa'];
+      for (const name of names) await s.blobs.link(name, digest(`layer of ${name}`), 1);
+      const sorted = ['a', 'a-b', 'a.b', 'a/b', 'a_b', 'aa', 'b', 'c-d', 'library/alpine', 'z'];
+      assert.deepEqual([...names].sort(), sorted, 'test bug: expected order is code-unit order');
+      assert.deepEqual(await s.repositories.list({ limit: 100 }), sorted);
+      assert.deepEqual(await s.repositories.list({ limit: 3 }), ['a', 'a-b', 'a.b']);
+      assert.deepEqual(await s.repositories.list({ limit: 3, after: 'a.b' }), ['a/b', 'a_b', 'aa']);
+      // `after` need not be an existing name.
+      assert.deepEqual(await s.repositories.list({ limit: 2, after: 'ab' }), ['b', 'c-d']);
+      assert.deepEqual(await s.repositories.list({ limit: 5, after: 'z' }), []);
+      assert.deepEqual(await s.repositories.list({ limit: 5, after: '' }), sorted.slice(0, 5));
+      assert.deepEqual(await s.repositories.list({ limit: 0 }), []);
+      for (const name of names) assert.equal(await s.repositories.exists(name), true, name);
+      assert.equal(await s.repositories.exists('a/b/c'), false);
+      assert.equal(await s.repositories.exists('A'), false, 'names are case-sensitive');
+    });
+
+    it('walking repository pages of any size yields every repository once, in order', async (s) => {
+      const names = Array.from({ length: 23 }, (_, index) => `repo/${String(index).padStart(2, '0')}`);
+      for (const name of [...names].reverse()) await s.blobs.link(name, digest('shared'), 6);
+      for (const limit of [1, 2, 5, 22, 23, 24]) {
+        assert.deepEqual(await walk((after) => s.repositories.list({ limit, ...(after === undefined ? {} : { after }) })), names, `limit ${limit}`);
+      }
+    });
+
+    // ---------------------------------------------------------------- blob links
+
+    it('link creates the repository and records the size', async (s) => {
+      const layer = digest('layer');
+      await s.blobs.link('team/app', layer, 1234);
+      assert.equal(await s.repositories.exists('team/app'), true);
+      assert.deepEqual(await s.repositories.list({ limit: 10 }), ['team/app']);
+      assert.equal(await s.blobs.linked('team/app', layer), 1234);
+      assert.equal(await s.blobs.anywhere(layer), 1234);
+      assert.equal(await s.blobs.linked('team/other', layer), undefined, 'a link is per repository');
+      assert.equal(await s.blobs.linked('team/app', digest('other layer')), undefined);
+      assert.equal(await s.blobs.anywhere(digest('other layer')), undefined);
+    });
+
+    it('linking the same blob twice is idempotent', async (s) => {
+      const layer = digest('twice');
+      await s.blobs.link('app', layer, 10);
+      await s.blobs.link('app', layer, 10);
+      assert.equal(await s.blobs.linked('app', layer), 10);
+      assert.equal(await s.blobs.unlink('app', layer), true);
+      assert.equal(await s.blobs.linked('app', layer), undefined, 'one unlink removes the (single) link');
+    });
+
+    it('a zero-size blob is linked (0 is not "absent")', async (s) => {
+      const empty = digest('');
+      await s.blobs.link('app', empty, 0);
+      assert.equal(await s.blobs.linked('app', empty), 0);
+      assert.equal(await s.blobs.anywhere(empty), 0);
+    });
+
+    it('unlinking a blob in one repository keeps it in another', async (s) => {
+      const layer = digest('shared layer');
+      await s.blobs.link('one', layer, 42);
+      await s.blobs.link('two', layer, 42);
+      assert.equal(await s.blobs.unlink('one', layer), true);
+      assert.equal(await s.blobs.linked('one', layer), undefined);
+      assert.equal(await s.blobs.linked('two', layer), 42, 'deleting a blob from one repository does not take it from another');
+      assert.equal(await s.blobs.anywhere(layer), 42);
+      assert.equal(await s.blobs.unlink('one', layer), false, 'unlinking twice');
+      assert.equal(await s.blobs.unlink('two', layer), true);
+      assert.equal(await s.blobs.anywhere(layer), undefined, 'no repository links it any more');
+      // Linking again after every link is gone works.
+      await s.blobs.link('three', layer, 42);
+      assert.equal(await s.blobs.linked('three', layer), 42);
+      assert.equal(await s.blobs.anywhere(layer), 42);
+    });
+
+    it('unlink in an unknown repository returns false and creates nothing', async (s) => {
+      assert.equal(await s.blobs.unlink('ghost', digest('x')), false);
+      assert.equal(await s.repositories.exists('ghost'), false);
+      assert.equal(await s.blobs.linked('ghost', digest('x')), undefined);
+    });
+
+    it('concurrent link calls for the same digest all succeed', async (s) => {
+      const layer = digest('concurrent');
+      const repositories = Array.from({ length: 10 }, (_, index) => `concurrent/r${index}`);
+      await Promise.all([...repositories, ...repositories].map((repository) => s.blobs.link(repository, layer, 77)));
+      for (const repository of repositories) assert.equal(await s.blobs.linked(repository, layer), 77, repository);
+      assert.equal(await s.blobs.anywhere(layer), 77);
+      assert.deepEqual(await s.repositories.list({ limit: 100 }), [...repositories].sort());
+    });
+
+    // ---------------------------------------------------------------- manifests
+
+    it('a manifest with missing blobs or children is refused and nothing is written', async (s) => {
+      const config = digest('config');
+      const layer = digest('layer');
+      const child = digest('child manifest');
+      // The layer exists, but in another repository: that does not count.
+      await s.blobs.link('elsewhere', layer, 3);
+      const record = manifestRecord('fresh/repo', { config, layers: [layer] });
+      const result = await s.manifests.put(record, { blobs: [config, layer, config], manifests: [child] }, 'latest');
+      assert.equal(result.ok, false);
+      assert.ok(!result.ok);
+      assert.deepEqual([...result.missingBlobs].sort(), [config, layer].sort());
+      assert.deepEqual([...result.missingManifests], [child]);
+      assert.equal(await s.manifests.get('fresh/repo', record.digest), undefined);
+      assert.equal(await s.manifests.getByTag('fresh/repo', 'latest'), undefined);
+      assert.deepEqual(await s.tags.list('fresh/repo', { limit: 10 }), []);
+      assert.equal(await s.repositories.exists('fresh/repo'), false, 'a refused push must not create the repository');
+      assert.deepEqual(await s.repositories.list({ limit: 10 }), ['elsewhere']);
+    });
+
+    it('a refused manifest does not move an existing tag', async (s) => {
+      const config = digest('config');
+      await s.blobs.link('app', config, 2);
+      const good = manifestRecord('app', { config, n: 1 });
+      assert.deepEqual(await s.manifests.put(good, { blobs: [config], manifests: [] }, 'latest'), { ok: true });
+      const bad = manifestRecord('app', { config, n: 2 });
+      const result = await s.manifests.put(bad, { blobs: [config, digest('missing')], manifests: [] }, 'latest');
+      assert.deepEqual(result, { ok: false, missingBlobs: [digest('missing')], missingManifests: [] });
+      assert.equal((await s.manifests.getByTag('app', 'latest'))?.digest, good.digest);
+      assert.equal(await s.manifests.get('app', bad.digest), undefined);
+    });
+
+    it('put stores the manifest; get by digest and by tag return it exactly', async (s) => {
+      const config = digest('config');
+      const layer = digest('layer');
+      await s.blobs.link('team/app', config, 100);
+      await s.blobs.link('team/app', layer, 2000);
+      const record = manifestRecord(
+        'team/app',
+        { config, layers: [layer] },
+        {
+          artifactType: 'application/vnd.example.thing',
+          annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z', empty: '' },
+          pushedAt: new Date(T0 + 1234),
+        },
+      );
+      assert.deepEqual(await s.manifests.put(record, { blobs: [config, layer], manifests: [] }, 'v1.0'), { ok: true });
+      assert.deepEqual(await s.manifests.get('team/app', record.digest), record);
+      assert.deepEqual(await s.manifests.getByTag('team/app', 'v1.0'), record);
+      assert.equal(await s.manifests.get('team/other', record.digest), undefined, 'manifests are per repository');
+      assert.equal(await s.manifests.getByTag('team/app', 'v2.0'), undefined);
+      assert.equal(await s.manifests.getByTag('team/app', 'V1.0'), undefined, 'tags are case-sensitive');
+      assert.deepEqual(await s.tags.list('team/app', { limit: 10 }), ['v1.0']);
+    });
+
+    it('put without optional fields returns a record without them', async (s) => {
+      const record = manifestRecord('plain', { layers: [] });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }), { ok: true });
+      const stored = await s.manifests.get('plain', record.digest);
+      assert.deepEqual(stored, record);
+      assert.equal(stored?.artifactType, undefined);
+      assert.equal(stored?.subject, undefined);
+      assert.equal(stored?.annotations, undefined);
+    });
+
+    it('put without a tag creates the repository and no tag', async (s) => {
+      const record = manifestRecord('by/digest', { only: 'digest' });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }), { ok: true });
+      assert.equal(await s.repositories.exists('by/digest'), true);
+      assert.deepEqual(await s.tags.list('by/digest', { limit: 10 }), []);
+      assert.equal((await s.manifests.get('by/digest', record.digest))?.digest, record.digest);
+    });
+
+    it('an index is accepted when its child manifests are present, refused when not', async (s) => {
+      const child = manifestRecord('multi', { platform: 'amd64' });
+      const index = manifestRecord('multi', { manifests: [child.digest] }, { mediaType: OCI_INDEX });
+      const refused = await s.manifests.put(index, { blobs: [], manifests: [child.digest] }, 'latest');
+      assert.deepEqual(refused, { ok: false, missingBlobs: [], missingManifests: [child.digest] });
+      assert.deepEqual(await s.manifests.put(child, { blobs: [], manifests: [] }), { ok: true });
+      assert.deepEqual(await s.manifests.put(index, { blobs: [], manifests: [child.digest] }, 'latest'), { ok: true });
+      assert.equal((await s.manifests.getByTag('multi', 'latest'))?.mediaType, OCI_INDEX);
+      // A child in another repository does not count.
+      const elsewhere = manifestRecord('multi2', { manifests: [child.digest] }, { mediaType: OCI_INDEX });
+      assert.equal((await s.manifests.put(elsewhere, { blobs: [], manifests: [child.digest] })).ok, false);
+    });
+
+    it('pushing a tag again moves it to the new digest', async (s) => {
+      const first = manifestRecord('app', { version: 1 });
+      const second = manifestRecord('app', { version: 2 }, { pushedAt: new Date(T0 + 60_000) });
+      await s.manifests.put(first, { blobs: [], manifests: [] }, 'latest');
+      await s.manifests.put(second, { blobs: [], manifests: [] }, 'latest');
+      assert.equal((await s.manifests.getByTag('app', 'latest'))?.digest, second.digest);
+      assert.deepEqual(await s.manifests.get('app', first.digest), first, 'the old manifest stays, untagged');
+      assert.deepEqual(await s.tags.list('app', { limit: 10 }), ['latest']);
+      // And back again.
+      await s.manifests.put(first, { blobs: [], manifests: [] }, 'latest');
+      assert.equal((await s.manifests.getByTag('app', 'latest'))?.digest, first.digest);
+    });
+
+    it('putting the same digest again is idempotent and can add tags', async (s) => {
+      const record = manifestRecord('app', { same: true });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }, 'a'), { ok: true });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }, 'a'), { ok: true });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }, 'b'), { ok: true });
+      assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }), { ok: true });
+      assert.deepEqual(await s.manifests.get('app', record.digest), record);
+      assert.deepEqual(await s.tags.list('app', { limit: 10 }), ['a', 'b']);
+      assert.equal((await s.manifests.getByTag('app', 'a'))?.digest, record.digest);
+      assert.equal((await s.manifests.getByTag('app', 'b'))?.digest, record.digest);
+      assert.deepEqual(await s.repositories.list({ limit: 10 }), ['app']);
+    });
+
+    it('the same manifest in two repositories is independent', async (s) => {
+      const one = manifestRecord('one', { shared: true });
+      const two = { ...one, repository: 'two' };
+      await s.manifests.put(one, { blobs: [], manifests: [] }, 'x');
+      await s.manifests.put(two, { blobs: [], manifests: [] }, 'y');
+      assert.equal(await s.manifests.delete('one', one.digest), true);
+      assert.equal(await s.manifests.get('one', one.digest), undefined);
+      assert.deepEqual(await s.manifests.get('two', two.digest), two);
+      assert.deepEqual(await s.tags.list('two', { limit: 10 }), ['y']);
+    });
+
+    it('deleting a manifest by digest removes it and every tag pointing at it', async (s) => {
+      const doomed = manifestRecord('app', { doomed: true });
+      const kept = manifestRecord('app', { kept: true });
+      await s.manifests.put(doomed, { blobs: [], manifests: [] }, 'a');
+      await s.manifests.put(doomed, { blobs: [], manifests: [] }, 'b');
+      await s.manifests.put(kept, { blobs: [], manifests: [] }, 'c');
+      assert.equal(await s.manifests.delete('app', doomed.digest), true);
+      assert.equal(await s.manifests.get('app', doomed.digest), undefined);
+      assert.equal(await s.manifests.getByTag('app', 'a'), undefined);
+      assert.equal(await s.manifests.getByTag('app', 'b'), undefined);
+      assert.deepEqual(await s.tags.list('app', { limit: 10 }), ['c']);
+      assert.equal((await s.manifests.getByTag('app', 'c'))?.digest, kept.digest);
+      assert.equal(await s.manifests.delete('app', doomed.digest), false, 'deleting twice');
+      assert.equal(await s.manifests.delete('ghost', doomed.digest), false);
+      assert.equal(await s.repositories.exists('ghost'), false);
+      // The digest can be pushed again afterwards.
+      assert.deepEqual(await s.manifests.put(doomed, { blobs: [], manifests: [] }, 'a'), { ok: true });
+      assert.equal((await s.manifests.getByTag('app', 'a'))?.digest, doomed.digest);
+    });
+
+    it('deleting a tag keeps the manifest', async (s) => {
+      const record = manifestRecord('app', { tagged: true });
+      await s.manifests.put(record, { blobs: [], manifests: [] }, 'a');
+      await s.manifests.put(record, { blobs: [], manifests: [] }, 'b');
+      assert.equal(await s.tags.delete('app', 'a'), true);
+      assert.equal(await s.tags.delete('app', 'a'), false);
+      assert.equal(await s.tags.delete('ghost', 'a'), false);
+      assert.equal(await s.manifests.getByTag('app', 'a'), undefined);
+      assert.deepEqual(await s.manifests.get('app', record.digest), record);
+      assert.deepEqual(await s.tags.list('app', { limit: 10 }), ['b']);
+    });
+
+    it('content bytes round-trip exactly, including bytes that are not UTF-8', async (s) => {
+      const bytes = Buffer.concat([
+        Buffer.from('{"schemaVersion":2,"x":"'),
+        Buffer.from([0x00, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0xfd, 0x80]),
+        Buffer.from(Array.from({ length: 256 }, (_, index) => index)),
+        Buffer.from('"}\r\n\u00e9\ufeff'),
+      ]);
+      const record: ManifestRecord = { ...manifestRecord('bytes', {}), content: bytes, digest: digest(bytes), size: bytes.length };
+      await s.manifests.put(record, { blobs: [], manifests: [] }, 'raw');
+      const stored = await s.manifests.get('bytes', record.digest);
+      assert.ok(stored);
+      assert.ok(Buffer.isBuffer(stored.content), 'content is a Buffer');
+      assert.equal(stored.content.length, bytes.length);
+      assert.equal(Buffer.compare(stored.content, bytes), 0, 'content differs from what was stored');
+      assert.equal(Buffer.compare((await s.manifests.getByTag('bytes', 'raw'))!.content, bytes), 0);
+    });
+
+    it('a large manifest (4 MiB) round-trips exactly', async (s) => {
+      const bytes = Buffer.alloc(4 * 1024 * 1024);
+      for (let index = 0; index < bytes.length; index += 4) bytes.writeUInt32LE((index * 2654435761) >>> 0, index);
+      const record: ManifestRecord = { ...manifestRecord('big', {}), content: bytes, digest: digest(bytes), size: bytes.length };
+      await s.manifests.put(record, { blobs: [], manifests: [] });
+      const stored = await s.manifests.get('big', record.digest);
+      assert.equal(stored?.size, bytes.length);
+      assert.equal(Buffer.compare(stored.content, bytes), 0);
+    });
+
+    it('concurrent puts of the same manifest and tag all succeed', async (s) => {
+      const config = digest('config');
+      await s.blobs.link('race', config, 1);
+      const record = manifestRecord('race', { config });
+      const results = await Promise.all(Array.from({ length: 10 }, () => s.manifests.put(record, { blobs: [config], manifests: [] }, 'latest')));
+      for (const result of results) assert.deepEqual(result, { ok: true });
+      assert.deepEqual(await s.manifests.getByTag('race', 'latest'), record);
+      assert.deepEqual(await s.tags.list('race', { limit: 10 }), ['latest']);
+    });
+
+    // ---------------------------------------------------------------- tags
+
+    it('tags are listed in lexical (code unit) order with limit and after', async (s) => {
+      const tags = ['latest', 'A', 'a', '1.0', '_x', 'v1.10', 'v1.9', 'Z', '0', 'a-b', 'a.b', 'a_b'];
+      const record = manifestRecord('app', { tags: true });
+      for (const tag of tags) await s.manifests.put(record, { blobs: [], manifests: [] }, tag);
+      await s.manifests.put(manifestRecord('other', { other: true }), { blobs: [], manifests: [] }, 'other-only');
+      const sorted = ['0', '1.0', 'A', 'Z', '_x', 'a', 'a-b', 'a.b', 'a_b', 'latest', 'v1.10', 'v1.9'];
+      assert.deepEqual([...tags].sort(), sorted, 'test bug: expected order is code-unit order');
+      assert.deepEqual(await s.tags.list('app', { limit: 100 }), sorted);
+      assert.deepEqual(await s.tags.list('app', { limit: 3 }), ['0', '1.0', 'A']);
+      assert.deepEqual(await s.tags.list('app', { limit: 3, after: 'A' }), ['Z', '_x', 'a']);
+      assert.deepEqual(await s.tags.list('app', { limit: 2, after: 'Z' }), ['_x', 'a']);
+      assert.deepEqual(await s.tags.list('app', { limit: 2, after: 'a' }), ['a-b', 'a.b']);
+      assert.deepEqual(await s.tags.list('app', { limit: 100, after: 'v1.9' }), []);
+      assert.deepEqual(await s.tags.list('app', { limit: 2, after: 'b' }), ['latest', 'v1.10'], '`after` need not be a tag');
+      assert.deepEqual(await s.tags.list('app', { limit: 0 }), []);
+      for (const limit of [1, 2, 5, 11, 12, 13]) {
+        assert.deepEqual(await walk((after) => s.tags.list('app', { limit, ...(after === undefined ? {} : { after }) })), sorted, `limit ${limit}`);
+      }
+      assert.deepEqual(await s.tags.list('other', { limit: 100 }), ['other-only']);
+      assert.deepEqual(await s.tags.list('ghost', { limit: 100 }), []);
+    });
+
+    // ---------------------------------------------------------------- referrers
+
+    it('referrers lists manifests by subject with artifactType and annotations', async (s) => {
+      const subject = manifestRecord('app', { image: true });
+      await s.manifests.put(subject, { blobs: [], manifests: [] }, 'v1');
+      const signature = manifestRecord(
+        'app',
+        { signature: true },
+        { subject: subject.digest, artifactType: 'application/vnd.example.signature', annotations: { 'org.example.signer': 'ci' } },
+      );
+      const sbom = manifestRecord('app', { sbom: true }, { subject: subject.digest, artifactType: 'application/spdx+json' });
+      const bare = manifestRecord('app', { bare: true }, { subject: subject.digest });
+      const unrelated = manifestRecord('app', { unrelated: true }, { subject: digest('some other subject'), artifactType: 'x/y' });
+      const index = manifestRecord('app', { index: true }, { subject: subject.digest, mediaType: OCI_INDEX, artifactType: 'application/vnd.example.index' });
+      for (const record of [signature, sbom, bare, unrelated, index]) {
+        assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }), { ok: true });
+      }
+      const referrers = await s.manifests.referrers('app', subject.digest);
+      assert.deepEqual(
+        sortByDigest(referrers),
+        sortByDigest([
+          {
+            digest: signature.digest,
+            mediaType: OCI_MANIFEST,
+            size: signature.size,
+            artifactType: 'application/vnd.example.signature',
+            annotations: { 'org.example.signer': 'ci' },
+          },
+          { digest: sbom.digest, mediaType: OCI_MANIFEST, size: sbom.size, artifactType: 'application/spdx+json' },
+          { digest: bare.digest, mediaType: OCI_MANIFEST, size: bare.size },
+          { digest: index.digest, mediaType: OCI_INDEX, size: index.size, artifactType: 'application/vnd.example.index' },
+        ]),
+      );
+      assert.deepEqual(await s.manifests.referrers('other', subject.digest), [], 'referrers are per repository');
+      assert.deepEqual(await s.manifests.referrers('app', digest('nothing refers to this')), []);
+      // Deleting a referrer removes it from the list.
+      await s.manifests.delete('app', signature.digest);
+      assert.deepEqual(
+        (await s.manifests.referrers('app', subject.digest)).map((referrer) => referrer.digest).sort(),
+        [sbom.digest, bare.digest, index.digest].sort(),
+      );
+    });
+
+    it('referrers are listed even when the subject itself was never pushed', async (s) => {
+      const missingSubject = digest('subject pushed later');
+      const referrer = manifestRecord('app', { early: true }, { subject: missingSubject, artifactType: 'application/vnd.example.early' });
+      await s.manifests.put(referrer, { blobs: [], manifests: [] });
+      assert.deepEqual(await s.manifests.referrers('app', missingSubject), [
+        { digest: referrer.digest, mediaType: OCI_MANIFEST, size: referrer.size, artifactType: 'application/vnd.example.early' },
+      ]);
+    });
+
+    // ---------------------------------------------------------------- uploads
+
+    it('upload sessions: create, get, delete', async (s) => {
+      const upload = uploadRecord('team/app', T0);
+      await s.uploads.create(upload);
+      assert.deepEqual(await s.uploads.get(upload.id), upload);
+      assert.equal(await s.uploads.get(randomUUID()), undefined);
+      assert.equal(await s.uploads.delete(upload.id), true);
+      assert.equal(await s.uploads.get(upload.id), undefined);
+      assert.equal(await s.uploads.delete(upload.id), false);
+    });
+
+    it('advance is a compare-and-set on the offset', async (s) => {
+      const upload = uploadRecord('app', T0);
+      await s.uploads.create(upload);
+      const at = new Date(T0 + 5_000);
+      assert.equal(await s.uploads.advance(upload.id, 0, 100, at), true);
+      assert.deepEqual(await s.uploads.get(upload.id), { ...upload, offset: 100, updatedAt: at });
+      // A writer that still believes the offset is 0 lost the race.
+      assert.equal(await s.uploads.advance(upload.id, 0, 50, new Date(T0 + 6_000)), false);
+      assert.deepEqual(await s.uploads.get(upload.id), { ...upload, offset: 100, updatedAt: at }, 'a failed advance changes nothing');
+      assert.equal(await s.uploads.advance(upload.id, 100, 250, new Date(T0 + 7_000)), true);
+      assert.equal((await s.uploads.get(upload.id))?.offset, 250);
+      assert.equal(await s.uploads.advance(randomUUID(), 0, 1, at), false, 'advancing an unknown upload');
+    });
+
+    it('concurrent advances from the same offset: exactly one wins', async (s) => {
+      const upload = uploadRecord('app', T0);
+      await s.uploads.create(upload);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, index) => s.uploads.advance(upload.id, 0, 10 * (index + 1), new Date(T0 + index))),
+      );
+      assert.equal(results.filter(Boolean).length, 1, `results: ${results.join(', ')}`);
+      const winner = results.indexOf(true);
+      assert.equal((await s.uploads.get(upload.id))?.offset, 10 * (winner + 1));
+    });
+
+    it('listUpdatedBefore returns sessions idle since before the cutoff, up to the limit', async (s) => {
+      const old1 = uploadRecord('a', T0);
+      const old2 = uploadRecord('b', T0 + 1_000);
+      const fresh = uploadRecord('c', T0 + 2_000);
+      for (const upload of [fresh, old2, old1]) await s.uploads.create(upload);
+      const cutoff = new Date(T0 + 2_000);
+      assert.deepEqual(sortById(await s.uploads.listUpdatedBefore(cutoff, 10)), sortById([old1, old2]), 'the cutoff is exclusive');
+      const limited = await s.uploads.listUpdatedBefore(cutoff, 1);
+      assert.equal(limited.length, 1);
+      assert.ok([old1.id, old2.id].includes(limited[0]!.id));
+      assert.deepEqual(await s.uploads.listUpdatedBefore(new Date(T0), 10), []);
+      // advance() refreshes updatedAt, so an active session is no longer stale.
+      assert.equal(await s.uploads.advance(old1.id, 0, 10, new Date(T0 + 3_000)), true);
+      assert.deepEqual(
+        (await s.uploads.listUpdatedBefore(cutoff, 10)).map((upload) => upload.id),
+        [old2.id],
+      );
+      // Deleted sessions disappear.
+      await s.uploads.delete(old2.id);
+      assert.deepEqual(await s.uploads.listUpdatedBefore(cutoff, 10), []);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------- helpers
+
+function digest(content: string | Uint8Array): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+interface RecordOptions {
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly subject?: string;
+  readonly annotations?: Record<string, string>;
+  readonly pushedAt?: Date;
+}
+
+function manifestRecord(repository: string, body: object, options: RecordOptions = {}): ManifestRecord {
+  const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: options.mediaType ?? OCI_MANIFEST, ...body }));
+  return {
+    repository,
+    digest: digest(content),
+    mediaType: options.mediaType ?? OCI_MANIFEST,
+    size: content.length,
+    content,
+    pushedAt: options.pushedAt ?? new Date(T0),
+    ...(options.artifactType === undefined ? {} : { artifactType: options.artifactType }),
+    ...(options.subject === undefined ? {} : { subject: options.subject }),
+    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+  };
+}
+
+function uploadRecord(repository: string, at: number): UploadRecord {
+  return { id: randomUUID(), repository, offset: 0, startedAt: new Date(at - 500), updatedAt: new Date(at) };
+}
+
+async function walk(page: (after: string | undefined) => Promise<string[]>): Promise<string[]> {
+  const all: string[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const items = await page(after);
+    if (items.length === 0) return all;
+    all.push(...items);
+    after = items[items.length - 1];
+  }
+  throw new Error('pagination did not terminate');
+}
+
+function sortByDigest<T extends { digest: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+}
+
+function sortById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,233 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type ConfigSources } from '../../../src/config/config.ts';
+
+const CWD = '/srv/berth';
+
+function sources(overrides: Partial<ConfigSources> = {}): ConfigSources {
+  return { env: {}, flags: {}, cwd: CWD, ...overrides };
+}
+
+function withFile(t: { after: (fn: () => void) => void }, yaml: string, name = 'berth.yaml'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, name);
+  writeFileSync(path, yaml);
+  return path;
+}
+
+function configError(fn: () => unknown, message: RegExp | string): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    if (typeof message === 'string') assert.equal(error.message, message);
+    else assert.match(error.message, message);
+    return true;
+  });
+}
+
+test('defaults', () => {
+  assert.deepEqual(loadConfig(sources()), {
+    host: '127.0.0.1',
+    port: 5000,
+    dataDir: '/srv/berth/data',
+    logLevel: 'info',
+    tls: { mode: 'off' },
+    storage: { driver: 'fs', root: '/srv/berth/data/blobs', fsync: true },
+    database: { driver: 'sqlite', path: '/srv/berth/data/berth.db', synchronous: 'FULL' },
+    uploads: { purgeAfterSeconds: 86400, purgeIntervalSeconds: 3600 },
+    limits: { maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 1024 ** 4, maxHeaderBytes: 16 * 1024 },
+    shutdownTimeoutSeconds: 30,
+  });
+});
+
+test('a YAML file sets every kind of value', (t) => {
+  const file = withFile(
+    t,
+    [
+      'host: 0.0.0.0',
+      'port: 6000',
+      'dataDir: /var/lib/berth',
+      'logLevel: debug',
+      'tls:',
+      '  cert: certs/tls.crt',
+      '  key: /etc/berth/tls.key',
+      'storage:',
+      '  driver: fs',
+      '  root: /mnt/blobs',
+      '  fsync: false',
+      'database:',
+      '  path: meta/berth.db',
+      '  synchronous: NORMAL',
+      'uploads:',
+      '  purgeAfter: 12h',
+      '  purgeInterval: 90',
+      'limits:',
+      '  maxManifestBytes: 1048576',
+      '  maxBlobBytes: "2048"',
+      '  maxHeaderBytes: 32768',
+      'shutdownTimeout: 1m',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(loadConfig(sources({ file })), {
+    host: '0.0.0.0',
+    port: 6000,
+    dataDir: '/var/lib/berth',
+    logLevel: 'debug',
+    tls: { mode: 'files', cert: '/srv/berth/certs/tls.crt', key: '/etc/berth/tls.key' },
+    storage: { driver: 'fs', root: '/mnt/blobs', fsync: false },
+    database: { driver: 'sqlite', path: '/var/lib/berth/meta/berth.db', synchronous: 'NORMAL' },
+    uploads: { purgeAfterSeconds: 43200, purgeIntervalSeconds: 90 },
+    limits: { maxManifestBytes: 1048576, maxBlobBytes: 2048, maxHeaderBytes: 32768 },
+    shutdownTimeoutSeconds: 60,
+  });
+});
+
+test('the file path is resolved against cwd, and BERTH_CONFIG names it when --config does not', (t) => {
+  const file = withFile(t, 'port: 7000\n');
+  const dir = join(file, '..');
+  assert.equal(loadConfig(sources({ file: 'berth.yaml', cwd: dir })).port, 7000);
+  assert.equal(loadConfig(sources({ env: { BERTH_CONFIG: file } })).port, 7000);
+  const other = withFile(t, 'port: 8000\n', 'other.yaml');
+  assert.equal(loadConfig(sources({ file: other, env: { BERTH_CONFIG: file } })).port, 8000, '--config wins over BERTH_CONFIG');
+});
+
+test('an empty file or a file of comments is all defaults', (t) => {
+  assert.deepEqual(loadConfig(sources({ file: withFile(t, '') })), loadConfig(sources()));
+  assert.deepEqual(loadConfig(sources({ file: withFile(t, '# nothing here\n', 'c.yaml') })), loadConfig(sources()));
+});
+
+test('environment overrides the file; flags override the environment', (t) => {
+  const file = withFile(t, 'port: 6000\nhost: file.example\nlogLevel: warn\n');
+  const env = { BERTH_PORT: '7000', BERTH_HOST: 'env.example' };
+  const fromEnv = loadConfig(sources({ file, env }));
+  assert.equal(fromEnv.port, 7000);
+  assert.equal(fromEnv.host, 'env.example');
+  assert.equal(fromEnv.logLevel, 'warn', 'the file still applies where the environment is silent');
+  const fromFlags = loadConfig(sources({ file, env, flags: { port: '8000' } }));
+  assert.equal(fromFlags.port, 8000);
+  assert.equal(fromFlags.host, 'env.example');
+});
+
+test('an empty environment variable is ignored', () => {
+  assert.equal(loadConfig(sources({ env: { BERTH_PORT: '' } })).port, 5000);
+});
+
+test('every environment variable maps to its key', () => {
+  const config = loadConfig(
+    sources({
+      env: {
+        BERTH_HOST: '::',
+        BERTH_PORT: '0',
+        BERTH_DATA_DIR: 'state',
+        BERTH_LOG_LEVEL: 'silent',
+        BERTH_TLS_SELF_SIGNED: 'yes',
+        BERTH_STORAGE: 'fs',
+        BERTH_STORAGE_ROOT: 'b',
+        BERTH_STORAGE_FSYNC: '0',
+        BERTH_DATABASE: 'sqlite',
+        BERTH_DATABASE_PATH: 'm.db',
+        BERTH_DATABASE_SYNCHRONOUS: 'NORMAL',
+        BERTH_UPLOADS_PURGE_AFTER: '2h',
+        BERTH_UPLOADS_PURGE_INTERVAL: '5m',
+        BERTH_LIMITS_MAX_MANIFEST_BYTES: '100',
+        BERTH_LIMITS_MAX_BLOB_BYTES: '200',
+        BERTH_LIMITS_MAX_HEADER_BYTES: '300',
+        BERTH_SHUTDOWN_TIMEOUT: '5s',
+      },
+    }),
+  );
+  assert.deepEqual(config, {
+    host: '::',
+    port: 0,
+    dataDir: '/srv/berth/state',
+    logLevel: 'silent',
+    tls: { mode: 'self-signed', dir: '/srv/berth/state/tls' },
+    storage: { driver: 'fs', root: '/srv/berth/state/b', fsync: false },
+    database: { driver: 'sqlite', path: '/srv/berth/state/m.db', synchronous: 'NORMAL' },
+    uploads: { purgeAfterSeconds: 7200, purgeIntervalSeconds: 300 },
+    limits: { maxManifestBytes: 100, maxBlobBytes: 200, maxHeaderBytes: 300 },
+    shutdownTimeoutSeconds: 5,
+  });
+});
+
+test('flags: tls.selfSigned as a boolean or a string', () => {
+  assert.deepEqual(loadConfig(sources({ flags: { 'tls.selfSigned': true } })).tls, { mode: 'self-signed', dir: '/srv/berth/data/tls' });
+  assert.deepEqual(loadConfig(sources({ flags: { 'tls.selfSigned': 'false' } })).tls, { mode: 'off' });
+});
+
+test('an unknown key names the key path and the file', (t) => {
+  const file = withFile(t, 'storage:\n  driver: fs\n  bogus: 1\n');
+  configError(() => loadConfig(sources({ file })), `${file}: unknown key "storage.bogus"`);
+  const top = withFile(t, 'prot: 5000\n', 'top.yaml');
+  configError(() => loadConfig(sources({ file: top })), `${top}: unknown key "prot"`);
+  const nested = withFile(t, 'tls:\n  cert:\n    path: x\n', 'nested.yaml');
+  configError(() => loadConfig(sources({ file: nested })), /tls\.cert/);
+});
+
+test('keys that are Object.prototype members are unknown keys too', (t) => {
+  for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+    const file = withFile(t, `${key}: 1\n`, `${key}.yaml`);
+    configError(() => loadConfig(sources({ file })), `${file}: unknown key "${key}"`);
+  }
+});
+
+test('a section that is not a mapping is refused, naming it', (t) => {
+  const file = withFile(t, 'storage: fast\n');
+  configError(() => loadConfig(sources({ file })), `${file}: storage must be a mapping`);
+  const list = withFile(t, '- port\n', 'list.yaml');
+  configError(() => loadConfig(sources({ file: list })), `${list}: the document must be a mapping`);
+});
+
+test('a missing file and invalid YAML are reported with the path', (t) => {
+  configError(() => loadConfig(sources({ file: '/nonexistent/berth.yaml' })), /^cannot read config file \/nonexistent\/berth\.yaml/);
+  const file = withFile(t, 'port: [unclosed\n');
+  configError(() => loadConfig(sources({ file })), new RegExp(`^config file ${file} is not valid YAML`));
+});
+
+test('an invalid port names the key and the source it came from', (t) => {
+  configError(
+    () => loadConfig(sources({ env: { BERTH_PORT: 'abc' } })),
+    'port (from environment variable BERTH_PORT) must be a port number from 0 to 65535, got "abc"',
+  );
+  configError(() => loadConfig(sources({ flags: { port: '65536' } })), 'port (from flag --port) must be a port number from 0 to 65535, got "65536"');
+  const file = withFile(t, 'port: -1\n');
+  configError(() => loadConfig(sources({ file })), `port (from config file ${file}) must be a port number from 0 to 65535, got -1`);
+  const float = withFile(t, 'port: 80.5\n', 'float.yaml');
+  configError(() => loadConfig(sources({ file: float })), /port \(from config file .*float\.yaml\) must be a port number/);
+  configError(() => loadConfig(sources({ env: { BERTH_PORT: '80 ' } })), /port \(from environment variable BERTH_PORT\)/);
+});
+
+test('a flag overriding a bad environment value wins (only the winning source is validated)', () => {
+  assert.equal(loadConfig(sources({ env: { BERTH_PORT: 'abc' }, flags: { port: '1' } })).port, 1);
+});
+
+test('other invalid values name their key and source', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ BERTH_LOG_LEVEL: 'verbose' }, /^logLevel \(from environment variable BERTH_LOG_LEVEL\) must be one of/],
+    [{ BERTH_STORAGE: 's3' }, /^storage\.driver \(from environment variable BERTH_STORAGE\) must be "fs"/],
+    [{ BERTH_DATABASE: 'postgres' }, /^database\.driver .* must be "sqlite"/],
+    [{ BERTH_DATABASE_SYNCHRONOUS: 'full' }, /^database\.synchronous .* must be FULL or NORMAL/],
+    [{ BERTH_STORAGE_FSYNC: 'maybe' }, /^storage\.fsync .* must be true or false/],
+    [{ BERTH_UPLOADS_PURGE_AFTER: 'soon' }, /^uploads\.purgeAfter .* must be a duration/],
+    [{ BERTH_LIMITS_MAX_MANIFEST_BYTES: '0' }, /^limits\.maxManifestBytes .* must be a positive number of bytes, got "0"/],
+    [{ BERTH_LIMITS_MAX_BLOB_BYTES: '1.5' }, /^limits\.maxBlobBytes /],
+    [{ BERTH_SHUTDOWN_TIMEOUT: '-5s' }, /^shutdownTimeout /],
+  ];
+  for (const [env, message] of cases) configError(() => loadConfig(sources({ env })), message);
+});
+
+test('tls.cert without tls.key (and the reverse) is refused', () => {
+  configError(() => loadConfig(sources({ flags: { 'tls.cert': 'a.crt' } })), 'tls.cert and tls.key must be given together');
+  configError(() => loadConfig(sources({ env: { BERTH_TLS_KEY: 'a.key' } })), 'tls.cert and tls.key must be given together');
+});
+
+test('tls files and a self-signed certificate cannot be combined', () => {
+  configError(
+    () => loadConfig(sources({ flags: { 'tls.cert': 'a.crt', 'tls.key': 'a.key', 'tls.selfSigned': true } })),
+    /tls\.selfSigned cannot be combined/,
+  );
+});
