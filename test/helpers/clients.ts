@@ -1191,7 +1191,11 @@ export async function getBlob(registry: TestRegistry, repo: string, digest: stri
 
 /** Starts nothing, just says which clients are missing (tests skip when a binary isn't installed). */
 export function missingTools(...names: string[]): string[] {
-  return names.filter((name) => !haveCommand(name));
+  const missing = names.filter((name) => !haveCommand(name));
+  // On a developer machine a missing client skips its suite with the reason; in CI,
+  // which installs them all (.ci/run), a missing client is a failure, never a skip.
+  if (missing.length > 0 && process.env.CI) throw new Error(`CI must install these clients: ${missing.join(', ')}`);
+  return missing;
 }
 
 export type { BerthProcess };

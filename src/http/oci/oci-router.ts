@@ -12,6 +12,9 @@ import { handleManifest } from './manifest-handlers.ts';
 import { parseOciPath } from './parse-path.ts';
 import { handleUpload, startUpload } from './upload-handlers.ts';
 
+/** Largest unread body that is drained (rather than the connection closed) after an error. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
 export async function handleOci(
   req: IncomingMessage,
   res: ServerResponse,
@@ -74,7 +77,12 @@ function respondWithError(ex: Exchange, error: unknown, log: Logger): void {
     res.destroy();
     return;
   }
-  // An unread request body would be read and thrown away by Node; close instead.
-  if (!req.readableEnded) res.setHeader('Connection', 'close');
+  // Node reads and throws away whatever body is left after the answer, keeping the
+  // connection usable (and the client able to read the error). For a large or
+  // unknown remainder that costs too much: close the connection instead.
+  if (!req.readableEnded) {
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (!(declared <= DRAIN_LIMIT)) res.setHeader('Connection', 'close');
+  }
   writeOciError(res, known ?? new RegistryError('INTERNAL', 'internal error'), req.method === 'HEAD');
 }
