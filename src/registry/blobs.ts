@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { Digest } from '../model/digest.ts';
-import { BlobNotFoundError, type ByteRange } from '../storage/blob/blob-store.ts';
+import { BlobNotFoundError, type ByteRange, type RandomAccessBlob } from '../storage/blob/blob-store.ts';
 import type { RegistryContext } from './registry-context.ts';
 
 export interface OpenedBlob {
@@ -43,6 +43,18 @@ export class Blobs {
       return await this.#context.blobs.read(digest, range);
     } catch (error) {
       // Linked but missing from the store: report it as unknown rather than fail the request.
+      if (error instanceof BlobNotFoundError) throw blobUnknown(digest, repository);
+      throw error;
+    }
+  }
+
+  /** Positional access to the blob's bytes when the store offers it, else undefined (stream instead). */
+  async openRandomAccess(repository: string, digest: Digest): Promise<RandomAccessBlob | undefined> {
+    const store = this.#context.blobs;
+    if (!store.openRandomAccess) return undefined;
+    try {
+      return await store.openRandomAccess(digest);
+    } catch (error) {
       if (error instanceof BlobNotFoundError) throw blobUnknown(digest, repository);
       throw error;
     }

@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const berthMain = join(projectRoot, 'src', 'cli', 'main.ts');
+/** The Node flags `npm start` and bin/berth.js run the server with (see package.json). */
+export const berthNodeFlags = ['--max-semi-space-size=8'];
 
 export interface BerthProcess {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -37,7 +39,7 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'berth-test-')));
   const child = spawn(
     process.execPath,
-    [berthMain, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [...berthNodeFlags, berthMain, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
     { env: { ...process.env, BERTH_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];

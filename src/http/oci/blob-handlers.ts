@@ -2,6 +2,7 @@
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from '../../errors/registry-error.ts';
 import { parseRangeHeader } from './byte-range.ts';
+import { sendRange } from './send-range.ts';
 import { methodNotAllowed, requireDigest, sendEmpty, type Exchange } from './exchange.ts';
 
 export async function handleBlob(ex: Exchange, name: string, digestText: string): Promise<void> {
@@ -37,8 +38,10 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
         res.end(requested.kind === 'range' ? inline.subarray(requested.range.start, requested.range.end + 1) : inline);
         return;
       }
-      const stream = await ex.registry.blobs.open(name, digest, requested.kind === 'range' ? requested.range : { start: 0, end: size - 1 });
-      await pipeline(stream, res);
+      const range = requested.kind === 'range' ? requested.range : { start: 0, end: size - 1 };
+      const randomAccess = await ex.registry.blobs.openRandomAccess(name, digest);
+      if (randomAccess) return sendRange(randomAccess, range, res, ex.signal);
+      await pipeline(await ex.registry.blobs.open(name, digest, range), res);
       return;
     }
     case 'DELETE':

@@ -3,12 +3,13 @@
 //   uploads/<id>                              staging file of an upload in progress
 // Both live on one filesystem, so commit is fsync + rename: a crash never leaves a
 // partial blob visible.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Digest } from '../../model/digest.ts';
+import { CoalescingFileWriter } from './coalescing-file-writer.ts';
 import {
   BlobNotFoundError,
   InvalidOffsetError,
@@ -17,13 +18,14 @@ import {
   type BlobStore,
   type ByteRange,
   type OperationOptions,
+  type RandomAccessBlob,
   type StagedUpload,
   type StoredBlob,
 } from './blob-store.ts';
 
 const DRIVER = 'fs';
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = Number(process.env.BERTH_READ_CHUNK ?? 1024 * 1024);
 
 export interface FsBlobStoreOptions {
   readonly root: string;
@@ -86,6 +88,17 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
+  async openRandomAccess(digest: Digest): Promise<RandomAccessBlob> {
+    const handle = await open(this.#blobPath(digest), 'r').catch((error: unknown) => {
+      if (isNotFound(error)) throw new BlobNotFoundError(DRIVER, digest.value);
+      throw error;
+    });
+    return {
+      read: async (target, length, position) => (await handle.read(target, 0, length, position)).bytesRead,
+      close: () => handle.close(),
+    };
+  }
+
   async delete(digest: Digest): Promise<boolean> {
     try {
       await unlink(this.#blobPath(digest));
@@ -128,14 +141,8 @@ export class FsBlobStore implements BlobStore {
       await handle.close();
       throw error;
     }
-    // The stream owns the handle from here and closes it however the copy ends.
-    let writer: ReturnType<typeof createWriteStream>;
-    try {
-      writer = createWriteStream('', { fd: handle, start: offset, highWaterMark: READ_CHUNK });
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    // The writer owns the handle from here and closes it however the copy ends.
+    const writer = new CoalescingFileWriter(handle, offset);
     await pipeline(source, writer, options.signal ? { signal: options.signal } : {});
     return writer.bytesWritten;
   }

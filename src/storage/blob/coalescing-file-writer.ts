@@ -1,0 +1,111 @@
+// A Writable that turns a stream of small chunks (64 KiB socket reads) into large,
+// contiguous file writes. Measured on these machines, 4 MiB writes reach the page
+// cache several times faster than 64 KiB ones, and each write is one thread-pool
+// round trip instead of sixty-four. Two buffers alternate: one fills while the
+// other is being written, so receiving and writing overlap; memory stays at two
+// buffers whatever the size of the blob.
+import { Writable } from 'node:stream';
+import type { FileHandle } from 'node:fs/promises';
+
+const BUFFER_BYTES = 4 * 1024 * 1024;
+/** Below this much data, chunks are written as they are: small blobs never get a buffer. */
+const DIRECT_BYTES = 256 * 1024;
+
+export class CoalescingFileWriter extends Writable {
+  readonly #handle: FileHandle;
+  #position: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #buffers: Buffer[] | undefined;
+  #current = 0;
+  #used = 0;
+  #writing: Promise<unknown> = Promise.resolve();
+  #closed: Promise<void> | undefined;
+  bytesWritten = 0;
+
+  constructor(handle: FileHandle, start: number) {
+    super({ highWaterMark: BUFFER_BYTES });
+    this.#handle = handle;
+    this.#position = start;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#accept(chunk).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#finish().then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#writing
+      .catch(() => undefined)
+      .then(() => this.#close())
+      .then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
+  }
+
+  async #accept(chunk: Buffer): Promise<void> {
+    this.bytesWritten += chunk.length;
+    if (!this.#buffers) {
+      // Hold the first chunks by reference: most blobs are small and need no copy.
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.length;
+      if (this.#pendingBytes < DIRECT_BYTES) return;
+      this.#buffers = [Buffer.allocUnsafeSlow(BUFFER_BYTES), Buffer.allocUnsafeSlow(BUFFER_BYTES)];
+      const held = this.#pending;
+      this.#pending = [];
+      for (const piece of held) await this.#copy(piece);
+      return;
+    }
+    await this.#copy(chunk);
+  }
+
+  async #copy(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const buffer = this.#buffers![this.#current]!;
+      const copied = chunk.copy(buffer, this.#used, offset);
+      this.#used += copied;
+      offset += copied;
+      if (this.#used === buffer.length) await this.#flush();
+    }
+  }
+
+  /** Starts writing the current buffer after the previous write, and switches buffers. */
+  async #flush(): Promise<void> {
+    await this.#writing; // the other buffer must be free (and writes stay in order)
+    const buffer = this.#buffers![this.#current]!;
+    const length = this.#used;
+    const position = this.#position;
+    this.#writing = writeFully(this.#handle, buffer, length, position);
+    this.#position += length;
+    this.#current ^= 1;
+    this.#used = 0;
+  }
+
+  async #finish(): Promise<void> {
+    if (this.#buffers) {
+      if (this.#used > 0) await this.#flush();
+    } else if (this.#pending.length > 0) {
+      await this.#writing;
+      this.#writing = this.#handle.writev(this.#pending, this.#position);
+      this.#position += this.#pendingBytes;
+      this.#pending = [];
+    }
+    await this.#writing;
+    await this.#close();
+  }
+
+  #close(): Promise<void> {
+    this.#closed ??= this.#handle.close();
+    return this.#closed;
+  }
+}
+
+async function writeFully(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+  let written = 0;
+  while (written < length) {
+    const { bytesWritten } = await handle.write(buffer, written, length - written, position + written);
+    written += bytesWritten;
+  }
+}
