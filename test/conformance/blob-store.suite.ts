@@ -460,6 +460,35 @@ export function describeBlobStore<S extends BlobStore>(options: BlobStoreSuiteOp
     ranged('the first byte', () => ({ start: 0, end: 0 }));
     ranged('the whole blob', (size) => ({ start: 0, end: size - 1 }));
 
+    it('openRandomAccess, where offered, reads the same bytes at any position; absent blobs reject', async (s) => {
+      if (!s.openRandomAccess) return; // optional capability: the streaming read() is the contract
+      const content = new SeededContent('random-access', 3 * MiB + 7);
+      const digest = await putContent(s, content);
+      try {
+        const blob = await s.openRandomAccess(digest);
+        try {
+          const whole = createHash('sha256');
+          const buffer = Buffer.alloc(MiB);
+          for (let position = 0; ; ) {
+            const read = await blob.read(buffer, buffer.length, position);
+            if (read === 0) break;
+            whole.update(buffer.subarray(0, read));
+            position += read;
+          }
+          assert.equal(whole.digest('hex'), content.sha256());
+          const tail = Buffer.alloc(100);
+          assert.equal(await blob.read(tail, 100, content.size - 7), 7, 'a read past the end returns what is left');
+          const expectedTail = await hashStream(await s.read(digest, { start: content.size - 7, end: content.size - 1 }));
+          assert.equal(createHash('sha256').update(tail.subarray(0, 7)).digest('hex'), expectedTail.sha256);
+        } finally {
+          await blob.close();
+        }
+        await assert.rejects(s.openRandomAccess(sha256Digest(Buffer.from('absent'))), BlobNotFoundError);
+      } finally {
+        await s.delete(digest);
+      }
+    });
+
     it('concurrent readers of one blob each get all the bytes', async (s) => {
       const content = new SeededContent('concurrent-readers', 2 * MiB + 1);
       const digest = await putContent(s, content);
