@@ -1,0 +1,410 @@
+// The benchmark scenarios. Each one is run against both servers, alternating
+// A then B within every pair, by run.ts.
+import { randomBytes } from 'node:crypto';
+import { makeBlob, smallBlob, type BlobSpec } from './data.ts';
+import { OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, type RegistryClient } from './registry.ts';
+import { runWrk, type WrkResult } from './wrk.ts';
+import { runLoadgen } from './loadgen.ts';
+import type { BenchConfig, ScenarioId } from './config.ts';
+import type { Usage } from './monitor.ts';
+import type { Recorder, SideKey } from './results.ts';
+import type { ServerHandle, ServerKind } from './servers.ts';
+
+export interface Side {
+  key: SideKey;
+  kind: ServerKind;
+  label: string;
+  server: ServerHandle;
+  client: RegistryClient;
+}
+
+export interface Measured<T> {
+  result: T;
+  seconds: number;
+  usage: Usage;
+}
+
+export interface Ctx {
+  cfg: BenchConfig;
+  rec: Recorder;
+  /** Runs fn against one side's server, timing it and watching the server's RSS and CPU. */
+  measure<T>(side: Side, fn: () => Promise<T>): Promise<Measured<T>>;
+  log(msg: string): void;
+}
+
+export interface ScenarioRun {
+  setup?(side: Side): Promise<void>;
+  iteration(side: Side, pair: number): Promise<void>;
+}
+
+export interface Scenario {
+  id: ScenarioId;
+  title: string;
+  /** Run against the Berth side only (no comparison). */
+  berthOnly?: boolean;
+  pairs(cfg: BenchConfig): number;
+  enabled?(cfg: BenchConfig): boolean;
+  create(ctx: Ctx): ScenarioRun;
+}
+
+const MiB = 1024 * 1024;
+
+export function sizeLabel(bytes: number): string {
+  if (bytes % (1024 * MiB) === 0) return `${bytes / (1024 * MiB)} GiB`;
+  if (bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+/** Throughput in MB/s (10^6 bytes per second). */
+export function mbps(bytes: number, seconds: number): number {
+  return bytes / 1e6 / seconds;
+}
+
+function usageNote(u: Usage): string {
+  return `server CPU ${u.serverCpuS.toFixed(2)} s (user ${u.serverUserS.toFixed(2)}, sys ${u.serverSystemS.toFixed(2)}), RSS peak ${u.rssPeakMiB.toFixed(0)} MiB (start ${u.rssStartMiB.toFixed(0)}), client CPU ${u.clientCpuS.toFixed(2)} s${u.toolCpuS > 0 ? `, load generator CPU ${u.toolCpuS.toFixed(2)} s` : ''}` +
+    `${u.machineStealS >= 0.05 ? `; STEAL ${u.machineStealS.toFixed(2)} s` : ''}${u.machineIowaitS >= 0.05 ? `; iowait ${u.machineIowaitS.toFixed(2)} s` : ''}`;
+}
+
+async function parallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+// ---------------------------------------------------------------------------
+// 1. Big blob push, monolithic and chunked
+
+const push: Scenario = {
+  id: 'push',
+  title: 'Big blob push',
+  pairs: (cfg) => cfg.bigPairs,
+  create(ctx) {
+    const size = ctx.cfg.blobBytes;
+    const chunk = ctx.cfg.chunkBytes;
+    ctx.rec.define({ id: 'push.mono', scenario: 'push', title: `${sizeLabel(size)} push, monolithic PUT`, unit: 'MB/s', better: 'higher' });
+    ctx.rec.define({
+      id: 'push.chunked',
+      scenario: 'push',
+      title: `${sizeLabel(size)} push, ${sizeLabel(chunk)} PATCH chunks`,
+      unit: 'MB/s',
+      better: 'higher',
+    });
+    return {
+      async iteration(side, pair) {
+        const mono = makeBlob(size); // hashed before timing starts
+        const m = await ctx.measure(side, () => side.client.pushMonolithic('bench/push', mono));
+        ctx.rec.add('push.mono', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+        ctx.log(`${side.label} monolithic: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+
+        const chunked = makeBlob(size);
+        const c = await ctx.measure(side, () => side.client.pushChunked('bench/push', chunked, chunk));
+        ctx.rec.add('push.chunked', side.key, { pair, value: mbps(size, c.seconds), usage: c.usage });
+        ctx.log(`${side.label} chunked: ${mbps(size, c.seconds).toFixed(1)} MB/s in ${c.seconds.toFixed(2)} s; ${usageNote(c.usage)}`);
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// 2. Big blob pull, digest checked by the client while streaming
+
+const pull: Scenario = {
+  id: 'pull',
+  title: 'Big blob pull',
+  pairs: (cfg) => cfg.bigPairs,
+  create(ctx) {
+    const size = ctx.cfg.blobBytes;
+    const blobs = new Map<SideKey, BlobSpec>();
+    ctx.rec.define({ id: 'pull', scenario: 'pull', title: `${sizeLabel(size)} pull, digest verified`, unit: 'MB/s', better: 'higher' });
+    return {
+      async setup(side) {
+        const blob = makeBlob(size);
+        await side.client.pushMonolithic('bench/pull', blob);
+        blobs.set(side.key, blob);
+      },
+      async iteration(side, pair) {
+        const blob = blobs.get(side.key)!;
+        const m = await ctx.measure(side, () => side.client.pullBlob('bench/pull', blob.digest, blob.size));
+        ctx.rec.add('pull', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+        ctx.log(`${side.label} pull: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// 3. Request rates: manifest GET (wrk) and blob HEAD (loadgen.ts; wrk cannot do HEAD)
+
+interface ReadFixture {
+  manifestUrl: string;
+  headUrl: string;
+}
+
+const read: Scenario = {
+  id: 'read',
+  title: 'Manifest GET and blob HEAD rates',
+  pairs: (cfg) => cfg.pairs,
+  create(ctx) {
+    const { cfg } = ctx;
+    const fixtures = new Map<SideKey, ReadFixture>();
+    for (const c of cfg.connections) {
+      for (const [kind, name] of [
+        ['manifest', 'manifest GET'],
+        ['head', 'blob HEAD'],
+      ] as const) {
+        const base = { scenario: 'read' };
+        ctx.rec.define({ ...base, id: `read.${kind}.c${c}.rps`, title: `${name}, ${c} conns`, unit: 'req/s', better: 'higher' });
+        ctx.rec.define({ ...base, id: `read.${kind}.c${c}.p50`, title: `${name}, ${c} conns, p50`, unit: 'ms', better: 'lower' });
+        ctx.rec.define({ ...base, id: `read.${kind}.c${c}.p99`, title: `${name}, ${c} conns, p99`, unit: 'ms', better: 'lower' });
+      }
+    }
+    const manifestHeaders = (): Record<string, string> => ({
+      Accept: OCI_MANIFEST,
+      ...(cfg.authorization ? { Authorization: cfg.authorization } : {}),
+    });
+    const headHeaders = (): Record<string, string> => (cfg.authorization ? { Authorization: cfg.authorization } : {});
+    const runOne = (side: Side, kind: 'manifest' | 'head', connections: number, durationS: number): Promise<WrkResult> => {
+      const f = fixtures.get(side.key)!;
+      return kind === 'manifest'
+        ? runWrk({ url: f.manifestUrl, method: 'GET', connections, threads: cfg.wrkThreads, durationS, headers: manifestHeaders() })
+        : runLoadgen({ url: f.headUrl, method: 'HEAD', connections, durationS, headers: headHeaders() });
+    };
+    return {
+      async setup(side) {
+        const repo = 'bench/read';
+        const config = smallBlob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
+        const layer = smallBlob(randomBytes(4096));
+        await side.client.pushBuffer(repo, config.data, config.digest);
+        await side.client.pushBuffer(repo, layer.data, layer.digest);
+        const manifest = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: OCI_MANIFEST,
+            config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
+            layers: [{ mediaType: OCI_LAYER, digest: layer.digest, size: layer.data.length }],
+          }),
+        );
+        await side.client.putManifest(repo, 'v1', manifest);
+        // Check the answers are right before timing them.
+        const got = await side.client.getManifest(repo, 'v1', OCI_MANIFEST);
+        if (!got.body.equals(manifest)) throw new Error(`${side.label}: GET manifest returned different bytes`);
+        if (!String(got.headers['content-type']).startsWith(OCI_MANIFEST)) {
+          throw new Error(`${side.label}: GET manifest content-type ${String(got.headers['content-type'])}`);
+        }
+        const head = await side.client.headBlob(repo, layer.digest);
+        if (head.headers['content-length'] !== String(layer.data.length)) {
+          throw new Error(`${side.label}: HEAD blob content-length ${String(head.headers['content-length'])}`);
+        }
+        fixtures.set(side.key, {
+          manifestUrl: `${side.server.url}/v2/${repo}/manifests/v1`,
+          headUrl: `${side.server.url}/v2/${repo}/blobs/${layer.digest}`,
+        });
+        if (cfg.wrkWarmupS > 0) {
+          const c = Math.max(...cfg.connections);
+          await runOne(side, 'manifest', c, cfg.wrkWarmupS);
+          await runOne(side, 'head', c, cfg.wrkWarmupS);
+        }
+      },
+      async iteration(side, pair) {
+        for (const kind of ['manifest', 'head'] as const) {
+          for (const c of cfg.connections) {
+            const m = await ctx.measure(side, () => runOne(side, kind, c, cfg.wrkDurationS));
+            const r = m.result;
+            const extra = {
+              requests: r.requests,
+              errors: r.errors,
+              p90Ms: r.p90Ms,
+              p999Ms: r.p999Ms,
+              maxMs: r.maxMs,
+              serverCpuUsPerRequest: r.requests > 0 ? (m.usage.serverCpuS * 1e6) / r.requests : 0,
+              tool: kind === 'manifest' ? 'wrk' : 'loadgen',
+            };
+            const id = `read.${kind}.c${c}`;
+            ctx.rec.add(`${id}.rps`, side.key, { pair, value: r.rps, usage: m.usage, extra });
+            ctx.rec.add(`${id}.p50`, side.key, { pair, value: r.p50Ms });
+            ctx.rec.add(`${id}.p99`, side.key, { pair, value: r.p99Ms });
+            ctx.log(
+              `${side.label} ${kind} c=${c}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms` +
+                `${r.errors ? `, ${r.errors} ERRORS` : ''}; ${extra.serverCpuUsPerRequest.toFixed(0)} µs server CPU/req; ${usageNote(m.usage)}`,
+            );
+            if (r.requests === 0) throw new Error(`${side.label}: no ${kind} request completed`);
+          }
+        }
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// 4. Many small monolithic pushes (POST ?digest=) over concurrent connections
+
+const small: Scenario = {
+  id: 'small',
+  title: 'Small blob pushes',
+  pairs: (cfg) => cfg.pairs,
+  create(ctx) {
+    const { smallCount: count, smallBytes: bytes, smallConcurrency: conc } = ctx.cfg;
+    ctx.rec.define({
+      id: 'small',
+      scenario: 'small',
+      title: `${count} x ${bytes / 1024} KiB pushes, ${conc} conns`,
+      unit: 'push/s',
+      better: 'higher',
+    });
+    const makeBatch = (n: number) => {
+      const all = randomBytes(n * bytes);
+      return Array.from({ length: n }, (_, i) => smallBlob(all.subarray(i * bytes, (i + 1) * bytes)));
+    };
+    const pushAll = async (client: RegistryClient, batch: ReturnType<typeof makeBatch>) => {
+      let fallbacks = 0;
+      await parallel(batch, conc, async (b) => {
+        const r = await client.pushSmall('bench/small', b.data, b.digest);
+        if (r.fallback) fallbacks++;
+      });
+      return fallbacks;
+    };
+    return {
+      async setup(side) {
+        await pushAll(side.client, makeBatch(Math.min(100, count))); // warm-up, untimed
+      },
+      async iteration(side, pair) {
+        const batch = makeBatch(count);
+        const m = await ctx.measure(side, () => pushAll(side.client, batch));
+        const rate = count / m.seconds;
+        ctx.rec.add('small', side.key, { pair, value: rate, usage: m.usage, extra: { postPutFallbacks: m.result } });
+        ctx.log(
+          `${side.label} small pushes: ${rate.toFixed(0)} push/s in ${m.seconds.toFixed(2)} s` +
+            `${m.result ? ` (${m.result} answered 202 to POST ?digest=, finished with PUT)` : ' (all single-POST)'}; ${usageNote(m.usage)}`,
+        );
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// 5. A multi-layer image: push and pull with N layers in parallel
+
+interface Image {
+  config: { data: Buffer; digest: string };
+  layers: BlobSpec[];
+  manifest: Buffer;
+  totalBytes: number;
+}
+
+function makeImage(layerCount: number, layerBytes: number): Image {
+  // Sizes vary a little (and are not MiB-aligned) like real layers.
+  const layers = Array.from({ length: layerCount }, (_, i) => makeBlob(layerBytes + i * 1031));
+  const config = smallBlob(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        created: new Date().toISOString(),
+        config: { Env: ['PATH=/usr/bin'] },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      }),
+    ),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
+      layers: layers.map((l) => ({ mediaType: OCI_LAYER, digest: l.digest, size: l.size })),
+    }),
+  );
+  const totalBytes = layers.reduce((n, l) => n + l.size, 0) + config.data.length + manifest.length;
+  return { config, layers, manifest, totalBytes };
+}
+
+async function pushImage(client: RegistryClient, repo: string, tag: string, image: Image, width: number): Promise<void> {
+  type Item = { kind: 'config' } | { kind: 'layer'; blob: BlobSpec };
+  const items: Item[] = [{ kind: 'config' }, ...image.layers.map((blob) => ({ kind: 'layer' as const, blob }))];
+  await parallel(items, width, async (item) => {
+    if (item.kind === 'config') await client.pushBuffer(repo, image.config.data, image.config.digest);
+    else await client.pushMonolithic(repo, item.blob);
+  });
+  await client.putManifest(repo, tag, image.manifest);
+}
+
+async function pullImage(client: RegistryClient, repo: string, tag: string, width: number): Promise<number> {
+  const res = await client.getManifest(repo, tag, OCI_MANIFEST);
+  const manifest = JSON.parse(res.body.toString('utf8')) as {
+    config: { digest: string; size: number };
+    layers: Array<{ digest: string; size: number }>;
+  };
+  let bytes = res.body.length;
+  await parallel([manifest.config, ...manifest.layers], width, async (d) => {
+    const n = await client.pullBlob(repo, d.digest, d.size);
+    bytes += n;
+  });
+  return bytes;
+}
+
+const image: Scenario = {
+  id: 'image',
+  title: 'Multi-layer image push and pull',
+  pairs: (cfg) => cfg.bigPairs,
+  create(ctx) {
+    const { imageLayers: n, layerBytes, imageParallel: width } = ctx.cfg;
+    const label = `${n}-layer ~${((n * layerBytes) / 1e6).toFixed(0)} MB image`;
+    ctx.rec.define({ id: 'image.push', scenario: 'image', title: `${label} push, ${width} parallel`, unit: 'MB/s', better: 'higher' });
+    ctx.rec.define({ id: 'image.pull', scenario: 'image', title: `${label} pull, ${width} parallel`, unit: 'MB/s', better: 'higher' });
+    return {
+      async iteration(side, pair) {
+        const img = makeImage(n, layerBytes);
+        const tag = `run${pair}`;
+        const p = await ctx.measure(side, () => pushImage(side.client, 'bench/image', tag, img, width));
+        ctx.rec.add('image.push', side.key, { pair, value: mbps(img.totalBytes, p.seconds), usage: p.usage });
+        ctx.log(`${side.label} image push: ${mbps(img.totalBytes, p.seconds).toFixed(1)} MB/s in ${p.seconds.toFixed(2)} s; ${usageNote(p.usage)}`);
+
+        const g = await ctx.measure(side, () => pullImage(side.client, 'bench/image', tag, width));
+        if (g.result !== img.totalBytes) throw new Error(`${side.label}: pulled ${g.result} bytes, expected ${img.totalBytes}`);
+        ctx.rec.add('image.pull', side.key, { pair, value: mbps(g.result, g.seconds), usage: g.usage });
+        ctx.log(`${side.label} image pull: ${mbps(g.result, g.seconds).toFixed(1)} MB/s in ${g.seconds.toFixed(2)} s; ${usageNote(g.usage)}`);
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// 7. Huge blob, Berth only: memory must not grow with the blob size
+
+const huge: Scenario = {
+  id: 'huge',
+  title: 'Huge blob push and pull (Berth only)',
+  berthOnly: true,
+  pairs: () => 1,
+  enabled: (cfg) => !cfg.skipHuge,
+  create(ctx) {
+    const size = ctx.cfg.hugeBytes;
+    ctx.rec.define({ id: 'huge.push', scenario: 'huge', title: `${sizeLabel(size)} push, monolithic (one server)`, unit: 'MB/s', better: 'higher' });
+    ctx.rec.define({ id: 'huge.pull', scenario: 'huge', title: `${sizeLabel(size)} pull, digest verified (one server)`, unit: 'MB/s', better: 'higher' });
+    const check = (side: Side, what: string, u: Usage) => {
+      const growth = u.rssPeakMiB - u.rssStartMiB;
+      if (growth > 256) ctx.log(`WARNING: ${side.label} RSS grew by ${growth.toFixed(0)} MiB during the ${what}: memory is not flat`);
+      return growth;
+    };
+    return {
+      async iteration(side, pair) {
+        const blob = makeBlob(size);
+        const p = await ctx.measure(side, () => side.client.pushMonolithic('bench/huge', blob));
+        const pushGrowth = check(side, 'push', p.usage);
+        ctx.rec.add('huge.push', side.key, { pair, value: mbps(size, p.seconds), usage: p.usage, extra: { rssGrowthMiB: pushGrowth } });
+        ctx.log(`${side.label} huge push: ${mbps(size, p.seconds).toFixed(1)} MB/s in ${p.seconds.toFixed(2)} s; ${usageNote(p.usage)}`);
+
+        const g = await ctx.measure(side, () => side.client.pullBlob('bench/huge', blob.digest, blob.size));
+        const pullGrowth = check(side, 'pull', g.usage);
+        ctx.rec.add('huge.pull', side.key, { pair, value: mbps(size, g.seconds), usage: g.usage, extra: { rssGrowthMiB: pullGrowth } });
+        ctx.log(`${side.label} huge pull: ${mbps(size, g.seconds).toFixed(1)} MB/s in ${g.seconds.toFixed(2)} s; ${usageNote(g.usage)}`);
+      },
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [push, pull, read, small, image, huge];
