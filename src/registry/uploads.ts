@@ -72,7 +72,6 @@ export class Uploads {
       let session = await this.#session(repository, id);
       if (chunk) session = await this.#appendTo(session, chunk);
       await this.#verifyAndCommit(id, session.offset, digest, repository);
-      await this.#context.metadata.uploads.delete(id);
       return { size: session.offset };
     });
   }
@@ -221,7 +220,7 @@ export class Uploads {
       throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.value });
     }
     await this.#context.blobs.commitUpload(id, size, digest);
-    await this.#context.metadata.blobs.link(repository, digest.value, size);
+    await this.#context.metadata.uploads.complete(id, repository, digest.value, size);
   }
 
   async #discard(id: string): Promise<void> {

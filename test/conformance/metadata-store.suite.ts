@@ -427,6 +427,16 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.uploads.advance(randomUUID(), 0, 1, at), false, 'advancing an unknown upload');
     });
 
+    it('complete ends the session and links the blob into its repository in one step', async (s) => {
+      const upload = uploadRecord('done/app', T0);
+      await s.uploads.create(upload);
+      const digest = `sha256:${'c'.repeat(64)}`;
+      await s.uploads.complete(upload.id, 'done/app', digest, 4242);
+      assert.equal(await s.uploads.get(upload.id), undefined, 'the session is gone');
+      assert.equal(await s.blobs.linked('done/app', digest), 4242, 'the blob is linked');
+      assert.equal(await s.repositories.exists('done/app'), true, 'the repository exists');
+    });
+
     it('concurrent advances from the same offset: exactly one wins', async (s) => {
       const upload = uploadRecord('app', T0);
       await s.uploads.create(upload);

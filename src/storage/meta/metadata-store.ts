@@ -92,6 +92,12 @@ export interface UploadStore {
   get(id: string): Promise<UploadRecord | undefined>;
   /** Moves the offset from `from` to `to`; false when another writer moved it first. */
   advance(id: string, from: number, to: number, at: Date): Promise<boolean>;
+  /**
+   * Ends the session and links the blob it produced into the repository, in one
+   * durable step. Session rows themselves may be written less durably (a session
+   * lost to a power cut only makes the client start again); this step may not.
+   */
+  complete(id: string, repository: string, digest: string, size: number): Promise<void>;
   delete(id: string): Promise<boolean>;
   listUpdatedBefore(before: Date, limit: number): Promise<UploadRecord[]>;
 }

@@ -40,9 +40,11 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly uploads: UploadStore;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #synchronous: 'FULL' | 'NORMAL';
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, synchronous: 'FULL' | 'NORMAL') {
     this.#db = db;
+    this.#synchronous = synchronous;
     this.repositories = {
       exists: async (name) => this.#get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
@@ -120,24 +122,45 @@ export class SqliteMetadataStore implements MetadataStore {
     };
     this.uploads = {
       create: async (upload) => {
-        this.#run(
+        this.#relaxed(() => this.#run(
           'INSERT INTO uploads (id, repository, "offset", started_at, updated_at) VALUES (?, ?, ?, ?, ?)',
           upload.id,
           upload.repository,
           upload.offset,
           upload.startedAt.getTime(),
           upload.updatedAt.getTime(),
-        );
+        ));
       },
       get: async (id) => toUpload(this.#get('SELECT * FROM uploads WHERE id = ?', id)),
       advance: async (id, from, to, at) =>
-        this.#run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from) > 0,
-      delete: async (id) => this.#run('DELETE FROM uploads WHERE id = ?', id) > 0,
+        this.#relaxed(() => this.#run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from)) > 0,
+      complete: async (id, repository, digest, size) =>
+        this.#transaction(() => {
+          this.#link(repository, digest, size);
+          this.#run('DELETE FROM uploads WHERE id = ?', id);
+        }),
+      delete: async (id) => this.#relaxed(() => this.#run('DELETE FROM uploads WHERE id = ?', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
         this.#all('SELECT * FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?', before.getTime(), limit).map(
           (row) => toUpload(row)!,
         ),
     };
+  }
+
+  /**
+   * Runs a write of upload-session state without waiting for the disk: in WAL mode
+   * with synchronous=NORMAL the commit is durable against a process crash, and the
+   * next FULL commit (a blob link, a manifest) makes it durable against power loss
+   * too. Measured: four fsyncs per pushed layer became one.
+   */
+  #relaxed<T>(work: () => T): T {
+    if (this.#synchronous === 'NORMAL') return work();
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      this.#db.exec(`PRAGMA synchronous = ${this.#synchronous}`);
+    }
   }
 
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
@@ -151,7 +174,7 @@ export class SqliteMetadataStore implements MetadataStore {
       db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
       db.exec('PRAGMA foreign_keys = ON');
       migrate(db);
-      return new SqliteMetadataStore(db);
+      return new SqliteMetadataStore(db, options.synchronous ?? 'FULL');
     } catch (error) {
       db.close();
       throw error;
