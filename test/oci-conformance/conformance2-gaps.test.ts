@@ -413,7 +413,7 @@ function expectServed(res: Exchange, doc: ManifestDoc): void {
 function lifecycle(name: string, build: () => DataSet): void {
   describe(`conformance2 data: ${name}`, () => {
     const set = build();
-    const references = () => [...[...set.tags].map(([tag, doc]) => [tag, doc] as const), ...set.manifests.map((doc) => [doc.digest, doc] as const)];
+    const references = (): Array<readonly [string, ManifestDoc]> => [...set.tags, ...set.manifests.map((doc) => [doc.digest, doc] as const)];
 
     it('push: blobs, manifests by digest in order, then tags; 201 with Docker-Content-Digest, OCI-Subject and a Location serving it', async () => {
       for (const blob of set.blobs.values()) await pushBlob(registry(), REPO, blob);
