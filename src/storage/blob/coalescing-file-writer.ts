@@ -10,6 +10,11 @@ import type { FileHandle } from 'node:fs/promises';
 const BUFFER_BYTES = 1024 * 1024;
 /** Below this much data, chunks are written as they are: small blobs never get a buffer. */
 const DIRECT_BYTES = 256 * 1024;
+/**
+ * After this many bytes, an fdatasync starts in the background, so the disk works
+ * while the upload goes on and the fsync at commit finds little left to write.
+ */
+const EARLY_SYNC_BYTES = 8 * 1024 * 1024;
 
 export class CoalescingFileWriter extends Writable {
   readonly #handle: FileHandle;
@@ -21,12 +26,16 @@ export class CoalescingFileWriter extends Writable {
   #used = 0;
   #writing: Promise<unknown> = Promise.resolve();
   #closed: Promise<void> | undefined;
+  readonly #earlySync: boolean;
+  #syncing: Promise<unknown> | undefined;
+  #unsynced = 0;
   bytesWritten = 0;
 
-  constructor(handle: FileHandle, start: number) {
+  constructor(handle: FileHandle, start: number, options: { earlySync?: boolean } = {}) {
     super({ highWaterMark: BUFFER_BYTES });
     this.#handle = handle;
     this.#position = start;
+    this.#earlySync = options.earlySync ?? false;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -38,8 +47,7 @@ export class CoalescingFileWriter extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#writing
-      .catch(() => undefined)
+    Promise.all([this.#writing.catch(() => undefined), this.#syncing?.catch(() => undefined)])
       .then(() => this.#close())
       .then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
   }
@@ -79,6 +87,18 @@ export class CoalescingFileWriter extends Writable {
     const position = this.#position;
     this.#writing = writeFully(this.#handle, buffer, length, position);
     this.#position += length;
+    this.#unsynced += length;
+    if (this.#earlySync && this.#unsynced >= EARLY_SYNC_BYTES && !this.#syncing) {
+      this.#unsynced = 0;
+      const written = this.#writing;
+      this.#syncing = written
+        .then(() => this.#handle.datasync())
+        .finally(() => {
+          this.#syncing = undefined;
+        });
+      // Failures surface at commit, whose own fsync reports them; don't leave this unhandled.
+      this.#syncing.catch(() => undefined);
+    }
     this.#current ^= 1;
     this.#used = 0;
   }
@@ -93,6 +113,7 @@ export class CoalescingFileWriter extends Writable {
       this.#pending = [];
     }
     await this.#writing;
+    await this.#syncing?.catch(() => undefined);
     await this.#close();
   }
 

@@ -142,7 +142,7 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     // The writer owns the handle from here and closes it however the copy ends.
-    const writer = new CoalescingFileWriter(handle, offset);
+    const writer = new CoalescingFileWriter(handle, offset, { earlySync: this.#fsync });
     await pipeline(source, writer, options.signal ? { signal: options.signal } : {});
     return writer.bytesWritten;
   }
