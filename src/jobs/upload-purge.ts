@@ -5,7 +5,8 @@ import type { Uploads } from '../registry/uploads.ts';
 
 export interface UploadPurgeJob {
   runOnce(): Promise<number>;
-  stop(): void;
+  /** Stops the schedule and waits for a pass in progress, so the stores can close. */
+  stop(): Promise<void>;
 }
 
 export function startUploadPurge(uploads: Uploads, options: { maxAgeSeconds: number; intervalSeconds: number; log: Logger }): UploadPurgeJob {
@@ -22,12 +23,20 @@ export function startUploadPurge(uploads: Uploads, options: { maxAgeSeconds: num
     });
     return running;
   };
-  const timer = setInterval(() => {
+  const runLogged = () => {
     runOnce().catch((error: unknown) => options.log.error({ err: error }, 'upload purge failed'));
-  }, Math.max(options.intervalSeconds, 1) * 1000);
+  };
+  // A first pass shortly after start-up cleans what a crash or a long downtime left.
+  const first = setTimeout(runLogged, 10_000);
+  const timer = setInterval(runLogged, Math.max(options.intervalSeconds, 1) * 1000);
+  first.unref();
   timer.unref();
   return {
     runOnce,
-    stop: () => clearInterval(timer),
+    stop: async () => {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
   };
 }

@@ -41,7 +41,7 @@ export async function buildApp(config: Config, log: Logger): Promise<App> {
       ready = value;
     },
     close: async () => {
-      uploadPurge.stop();
+      await uploadPurge.stop();
       await metadata.close();
       await blobs.close();
     },
