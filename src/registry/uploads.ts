@@ -102,23 +102,36 @@ export class Uploads {
     }
   }
 
-  /** Removes sessions idle since before `cutoff`, and staged bytes no session owns. */
+  /**
+   * Removes sessions idle since before `cutoff`, and staged bytes no session owns.
+   * A session this process is writing right now is never idle, whatever its row says
+   * (the row's time moves when a chunk ends, and one streamed chunk can take hours).
+   */
   async purge(cutoff: Date): Promise<number> {
     let purged = 0;
-    for (;;) {
-      const stale = await this.#context.metadata.uploads.listUpdatedBefore(cutoff, 100);
+    for (let after = new Set<string>(); ; ) {
+      const stale = (await this.#context.metadata.uploads.listUpdatedBefore(cutoff, 100 + after.size)).filter(
+        (upload) => !after.has(upload.id),
+      );
       if (stale.length === 0) break;
       for (const upload of stale) {
+        if (this.#busy.has(upload.id)) {
+          after.add(upload.id);
+          continue;
+        }
         await this.#discard(upload.id);
         purged++;
       }
     }
     for await (const staged of this.#context.blobs.listUploads()) {
-      if (staged.modifiedAt >= cutoff) continue;
+      if (staged.modifiedAt >= cutoff || this.#busy.has(staged.id)) continue;
       if ((await this.#context.metadata.uploads.get(staged.id)) !== undefined) continue;
       await this.#context.blobs.deleteUpload(staged.id);
-      this.#hashes.delete(staged.id);
       purged++;
+    }
+    // Running hashes of sessions another process ended or purged.
+    for (const id of this.#hashes.keys()) {
+      if (!this.#busy.has(id) && (await this.#context.metadata.uploads.get(id)) === undefined) this.#hashes.delete(id);
     }
     return purged;
   }

@@ -105,3 +105,16 @@ test('a mount links an existing blob without moving bytes, and unlinking one rep
   await assert.rejects(nodeA.blobs.size('mount/source', digest), (error: unknown) => (error as RegistryError).code === 'BLOB_UNKNOWN');
   assert.equal(await nodeA.blobs.size('mount/target', digest), data.length);
 });
+
+test('purge leaves alone a session this process is writing, however old its row', async () => {
+  const session = await nodeA.uploads.start('purge/busy');
+  const body = new Readable({ read() {} });
+  const appending = nodeA.uploads.append('purge/busy', session.id, { body });
+  body.push(randomBytes(1000));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await nodeA.uploads.purge(new Date(clock.getTime() + 365 * 86400_000));
+  body.push(null);
+  assert.equal((await appending).offset, 1000);
+  assert.equal((await nodeA.uploads.status('purge/busy', session.id)).offset, 1000);
+  await nodeA.uploads.cancel('purge/busy', session.id);
+});
