@@ -22,6 +22,7 @@ export async function handleOci(
   query: URLSearchParams,
   registry: Registry,
   log: Logger,
+  requestId: string,
 ): Promise<void> {
   res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
   const abort = new AbortController();
@@ -33,7 +34,7 @@ export async function handleOci(
   try {
     await dispatch(ex, path);
   } catch (error) {
-    respondWithError(ex, error, log);
+    respondWithError(ex, error, log, requestId);
   } finally {
     res.off('close', onClose);
   }
@@ -65,12 +66,12 @@ async function dispatch(ex: Exchange, path: string): Promise<void> {
   }
 }
 
-function respondWithError(ex: Exchange, error: unknown, log: Logger): void {
+function respondWithError(ex: Exchange, error: unknown, log: Logger, requestId: string): void {
   const { req, res } = ex;
   const known = isRegistryError(error) ? error : undefined;
   if (!known) {
     if (ex.signal.aborted) return; // the client left; nobody is listening for an answer
-    log.error({ err: error }, 'request failed');
+    log.error({ reqId: requestId, err: error }, 'request failed');
   }
   if (res.headersSent) {
     // Mid-stream failure: the only honest signal left is a broken connection.
