@@ -3,6 +3,13 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
+//
+// Durability: a manifest put or delete and a tag delete are durable when they
+// return, and make every write that returned before them durable too. Blob links
+// and upload-session writes may become durable only then (SQLite: synchronous
+// NORMAL in WAL mode; PostgreSQL: synchronous_commit off). That loses no image: an
+// image exists once its manifest is stored, and storing it flushes its layers'
+// links; a power cut before that only makes the client push the blobs again.
 
 export interface Page {
   /** Return at most this many items. */
@@ -92,11 +99,7 @@ export interface UploadStore {
   get(id: string): Promise<UploadRecord | undefined>;
   /** Moves the offset from `from` to `to`; false when another writer moved it first. */
   advance(id: string, from: number, to: number, at: Date): Promise<boolean>;
-  /**
-   * Ends the session and links the blob it produced into the repository, in one
-   * durable step. Session rows themselves may be written less durably (a session
-   * lost to a power cut only makes the client start again); this step may not.
-   */
+  /** Ends the session and links the blob it produced into the repository, in one step. */
   complete(id: string, repository: string, digest: string, size: number): Promise<void>;
   delete(id: string): Promise<boolean>;
   listUpdatedBefore(before: Date, limit: number): Promise<UploadRecord[]>;
