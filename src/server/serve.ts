@@ -42,6 +42,10 @@ export async function serve(config: Config, log: Logger = createLogger(config)):
     server = createHttpsServer({ ...serverOptions, cert: material.cert, key: material.key }, app.handler);
   }
   server.setTimeout(5 * 60_000);
+  // A client that half-closes after sending its request (shutdown(SHUT_WR), as some
+  // scripts and proxies do) still gets its answer: by default Node drops the
+  // response of any request still being handled when the FIN arrives.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('clientError', (error, socket) => {
     // Malformed requests and oversized headers: answer like Node would, without a stack in the logs.
     const code = (error as NodeJS.ErrnoException).code;
