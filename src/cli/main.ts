@@ -1,5 +1,7 @@
 // The `berth` command.
 import { ConfigError, loadConfig } from '../config/config.ts';
+import type { Logger } from 'pino';
+import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
 import { createLogger, serve } from '../server/serve.ts';
 import { parseArgs } from './args.ts';
 
@@ -16,6 +18,7 @@ Options (each also settable in the YAML config file or as BERTH_* environment va
   --tls-cert FILE      serve HTTPS with this certificate (BERTH_TLS_CERT)
   --tls-key FILE       ... and this private key (BERTH_TLS_KEY)
   --tls-self-signed    serve HTTPS with a generated development certificate (BERTH_TLS_SELF_SIGNED)
+  --workers N          processes serving the same port and data, for parallel pushes (BERTH_WORKERS, default 1)
   -h, --help           show this help
 `;
 
@@ -36,9 +39,22 @@ async function main(argv: readonly string[]): Promise<number> {
     cwd: process.cwd(),
   });
   const log = createLogger(config);
-  const server = await serve(config, log);
-  printBanner(server.url, config.dataDir, config.tls.mode);
-  await new Promise<void>((resolve) => {
+  const clustered = config.workers > 1;
+  const primary = clustered && !isClusterWorker();
+  const server = primary
+    ? await startPrimary(config, log)
+    : await serve(config, log, { runJobs: runsJobs(), announce: !isClusterWorker() });
+  if (isClusterWorker()) announceToPrimary(server.url);
+  else printBanner(server.url, config.dataDir, config.tls.mode);
+  await untilStopped(server.shutdown, log);
+  // A worker's channel to its primary would keep the process alive.
+  if (isClusterWorker()) process.disconnect?.();
+  return 0;
+}
+
+/** Waits for SIGTERM or SIGINT, then shuts down gracefully; a second Ctrl-C exits at once. */
+function untilStopped(shutdown: (reason: NodeJS.Signals) => Promise<void>, log: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -47,7 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       stopping = true;
-      void server.shutdown(signal).then(resolve, (error: unknown) => {
+      void shutdown(signal).then(resolve, (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         resolve();
       });
@@ -55,7 +71,6 @@ async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  return 0;
 }
 
 function printBanner(url: string, dataDir: string, tls: string): void {

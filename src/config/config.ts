@@ -24,6 +24,8 @@ export interface Config {
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
+  /** Processes serving the same port, data and database (1 = just this process). */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +59,7 @@ const KEYS: Record<string, string> = {
   'limits.maxBlobBytes': 'BERTH_LIMITS_MAX_BLOB_BYTES',
   'limits.maxHeaderBytes': 'BERTH_LIMITS_MAX_HEADER_BYTES',
   shutdownTimeout: 'BERTH_SHUTDOWN_TIMEOUT',
+  workers: 'BERTH_WORKERS',
 };
 
 /** Command-line flags → key path. */
@@ -68,6 +71,7 @@ export const FLAGS: Record<string, string> = {
   '--tls-cert': 'tls.cert',
   '--tls-key': 'tls.key',
   '--tls-self-signed': 'tls.selfSigned',
+  '--workers': 'workers',
 };
 
 export const BOOLEAN_FLAGS = new Set(['--tls-self-signed']);
@@ -175,6 +179,10 @@ function build(settings: Settings, cwd: string): Config {
       maxHeaderBytes: read('limits.maxHeaderBytes', 16 * 1024, asPositiveInteger, 'a positive number of bytes'),
     },
     shutdownTimeoutSeconds: read('shutdownTimeout', 30, parseDurationSeconds, 'a duration such as 30s'),
+    workers: read('workers', 1, (value) => {
+      const count = asPositiveInteger(value);
+      return count !== undefined && count <= 64 ? count : undefined;
+    }, 'a number of processes from 1 to 64'),
   };
 }
 

@@ -9,7 +9,10 @@ export interface UploadPurgeJob {
   stop(): Promise<void>;
 }
 
-export function startUploadPurge(uploads: Uploads, options: { maxAgeSeconds: number; intervalSeconds: number; log: Logger }): UploadPurgeJob {
+export function startUploadPurge(
+  uploads: Uploads,
+  options: { maxAgeSeconds: number; intervalSeconds: number; log: Logger; enabled?: boolean },
+): UploadPurgeJob {
   let running: Promise<number> | undefined;
   const runOnce = async (): Promise<number> => {
     if (running) return running;
@@ -26,6 +29,7 @@ export function startUploadPurge(uploads: Uploads, options: { maxAgeSeconds: num
   const runLogged = () => {
     runOnce().catch((error: unknown) => options.log.error({ err: error }, 'upload purge failed'));
   };
+  if (options.enabled === false) return { runOnce, stop: async () => undefined };
   // A first pass shortly after start-up cleans what a crash or a long downtime left.
   const first = setTimeout(runLogged, 10_000);
   const timer = setInterval(runLogged, Math.max(options.intervalSeconds, 1) * 1000);

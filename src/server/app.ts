@@ -17,7 +17,21 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function buildApp(config: Config, log: Logger): Promise<App> {
+export interface AppOptions {
+  /** Run background jobs (upload purge) here; with several workers only one does. */
+  readonly runJobs: boolean;
+}
+
+/**
+ * Brings the stores to the current version before several worker processes open
+ * them at once (each would otherwise race to migrate).
+ */
+export async function prepareStores(config: Config): Promise<void> {
+  await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
+  await SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous }).close();
+}
+
+export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
   const blobs = await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync });
   const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
   const registry = createRegistry({
@@ -32,6 +46,7 @@ export async function buildApp(config: Config, log: Logger): Promise<App> {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,
     log,
+    enabled: options.runJobs,
   });
   return {
     registry,

@@ -20,8 +20,15 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-export async function serve(config: Config, log: Logger = createLogger(config)): Promise<RunningServer> {
-  const app = await buildApp(config, log);
+export interface ServeOptions {
+  /** Run background jobs in this process (see AppOptions). */
+  readonly runJobs?: boolean;
+  /** Log the `listening` line at info: false in cluster workers, whose primary announces. */
+  readonly announce?: boolean;
+}
+
+export async function serve(config: Config, log: Logger = createLogger(config), options: ServeOptions = {}): Promise<RunningServer> {
+  const app = await buildApp(config, log, { runJobs: options.runJobs ?? true });
   const serverOptions = {
     maxHeaderSize: config.limits.maxHeaderBytes,
     // Blob uploads can legitimately take hours; idle sockets are cut by the timeout below instead.
@@ -70,7 +77,8 @@ export async function serve(config: Config, log: Logger = createLogger(config)):
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${shownHost}:${address.port}`;
   app.setReady(true);
-  log.info({ url, dataDir: config.dataDir, ...(certPath ? { certPath } : {}) }, 'listening');
+  if (options.announce ?? true) log.info({ url, dataDir: config.dataDir, ...(certPath ? { certPath } : {}) }, 'listening');
+  else log.debug({ url }, 'worker listening');
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {

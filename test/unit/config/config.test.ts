@@ -40,6 +40,7 @@ test('defaults', () => {
     uploads: { purgeAfterSeconds: 86400, purgeIntervalSeconds: 3600 },
     limits: { maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 1024 ** 4, maxHeaderBytes: 16 * 1024 },
     shutdownTimeoutSeconds: 30,
+    workers: 1,
   });
 });
 
@@ -69,6 +70,7 @@ test('a YAML file sets every kind of value', (t) => {
       '  maxBlobBytes: "2048"',
       '  maxHeaderBytes: 32768',
       'shutdownTimeout: 1m',
+      'workers: 3',
       '',
     ].join('\n'),
   );
@@ -83,6 +85,7 @@ test('a YAML file sets every kind of value', (t) => {
     uploads: { purgeAfterSeconds: 43200, purgeIntervalSeconds: 90 },
     limits: { maxManifestBytes: 1048576, maxBlobBytes: 2048, maxHeaderBytes: 32768 },
     shutdownTimeoutSeconds: 60,
+    workers: 3,
   });
 });
 
@@ -137,6 +140,7 @@ test('every environment variable maps to its key', () => {
         BERTH_LIMITS_MAX_BLOB_BYTES: '200',
         BERTH_LIMITS_MAX_HEADER_BYTES: '300',
         BERTH_SHUTDOWN_TIMEOUT: '5s',
+        BERTH_WORKERS: '2',
       },
     }),
   );
@@ -151,6 +155,7 @@ test('every environment variable maps to its key', () => {
     uploads: { purgeAfterSeconds: 7200, purgeIntervalSeconds: 300 },
     limits: { maxManifestBytes: 100, maxBlobBytes: 200, maxHeaderBytes: 300 },
     shutdownTimeoutSeconds: 5,
+    workers: 2,
   });
 });
 
@@ -216,6 +221,8 @@ test('other invalid values name their key and source', () => {
     [{ BERTH_LIMITS_MAX_MANIFEST_BYTES: '0' }, /^limits\.maxManifestBytes .* must be a positive number of bytes, got "0"/],
     [{ BERTH_LIMITS_MAX_BLOB_BYTES: '1.5' }, /^limits\.maxBlobBytes /],
     [{ BERTH_SHUTDOWN_TIMEOUT: '-5s' }, /^shutdownTimeout /],
+    [{ BERTH_WORKERS: '0' }, /^workers /],
+    [{ BERTH_WORKERS: '65' }, /^workers /],
   ];
   for (const [env, message] of cases) configError(() => loadConfig(sources({ env })), message);
 });
