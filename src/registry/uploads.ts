@@ -36,6 +36,11 @@ interface RunningHash {
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Upload ids are UUIDs the registry made; anything else names no upload. */
+export function isUploadId(text: string): boolean {
+  return UPLOAD_ID.test(text);
+}
+
 export class Uploads {
   readonly #context: RegistryContext;
   readonly #hashes = new Map<string, RunningHash>();
@@ -137,7 +142,7 @@ export class Uploads {
   }
 
   async #session(repository: string, id: string): Promise<UploadRecord> {
-    const session = UPLOAD_ID.test(id) ? await this.#context.metadata.uploads.get(id) : undefined;
+    const session = isUploadId(id) ? await this.#context.metadata.uploads.get(id) : undefined;
     if (!session || session.repository !== repository) {
       throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uploadId: id });
     }

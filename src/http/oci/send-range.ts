@@ -22,6 +22,8 @@ export async function sendRange(blob: RandomAccessBlob, range: ByteRange, res: S
       if (read === 0) throw new Error(`blob ended at ${position}, before the ${range.end + 1} bytes it should have`);
       await flushed; // the socket has taken the other buffer's bytes
       flushed = write(res, read === size ? buffer : buffer.subarray(0, read));
+      // Awaited on the next turn; a client that leaves meanwhile must not be an unhandled rejection.
+      flushed.catch(() => undefined);
       position += read;
       current ^= 1;
     }

@@ -1,6 +1,6 @@
 // POST/PATCH/PUT/GET/DELETE on /v2/<name>/blobs/uploads/…
 import { isValidRepositoryName } from '../../model/repository-name.ts';
-import { rangeHeader } from '../../registry/uploads.ts';
+import { isUploadId, rangeHeader } from '../../registry/uploads.ts';
 import type { IncomingChunk } from '../../registry/uploads.ts';
 import { contentLength, contentRange, hasBody, methodNotAllowed, requireDigest, sendEmpty, type Exchange } from './exchange.ts';
 
@@ -47,18 +47,21 @@ export async function startUpload(ex: Exchange, name: string): Promise<void> {
 
 export async function handleUpload(ex: Exchange, name: string, id: string): Promise<void> {
   const uploads = ex.registry.uploads;
-  // Set up front so error answers (a 416 for an out-of-order chunk) carry them too.
-  ex.res.setHeader('Location', uploadLocation(name, id));
-  ex.res.setHeader('Docker-Upload-UUID', id);
+  // Set up front so error answers (a 416 for an out-of-order chunk) carry them too;
+  // only for ids the registry could have made, so nothing odd is echoed back.
+  if (isUploadId(id)) {
+    ex.res.setHeader('Location', uploadLocation(name, id));
+    ex.res.setHeader('Docker-Upload-UUID', id);
+  }
   switch (ex.req.method) {
     case 'GET':
     case 'HEAD': {
       const session = await uploads.status(name, id);
-      return sendEmpty(ex.res, 204, { Location: uploadLocation(name, id), Range: rangeHeader(session.offset), 'Docker-Upload-UUID': id });
+      return sendEmpty(ex.res, 204, { Range: rangeHeader(session.offset) });
     }
     case 'PATCH': {
       const session = await uploads.append(name, id, incomingChunk(ex));
-      return sendEmpty(ex.res, 202, { Location: uploadLocation(name, id), Range: rangeHeader(session.offset), 'Docker-Upload-UUID': id });
+      return sendEmpty(ex.res, 202, { Range: rangeHeader(session.offset) });
     }
     case 'PUT': {
       const digest = requireDigest(ex.query.get('digest'));
@@ -67,6 +70,7 @@ export async function handleUpload(ex: Exchange, name: string, id: string): Prom
     }
     case 'DELETE':
       await uploads.cancel(name, id);
+      ex.res.removeHeader('Location');
       return sendEmpty(ex.res, 204, {});
     default:
       throw methodNotAllowed('GET, HEAD, PATCH, PUT, DELETE');

@@ -85,7 +85,11 @@ export class CoalescingFileWriter extends Writable {
     const buffer = this.#buffers![this.#current]!;
     const length = this.#used;
     const position = this.#position;
-    this.#writing = writeFully(this.#handle, buffer, length, position);
+    const writing = writeFully(this.#handle, buffer, length, position);
+    // Mark it handled now: it is awaited only at the next flush, and a failure in
+    // between (a full disk) must reach the stream as an error, not crash the process.
+    writing.catch(() => undefined);
+    this.#writing = writing;
     this.#position += length;
     this.#unsynced += length;
     if (this.#earlySync && this.#unsynced >= EARLY_SYNC_BYTES && !this.#syncing) {
@@ -109,6 +113,7 @@ export class CoalescingFileWriter extends Writable {
     } else if (this.#pending.length > 0) {
       await this.#writing;
       this.#writing = this.#handle.writev(this.#pending, this.#position);
+      this.#writing.catch(() => undefined);
       this.#position += this.#pendingBytes;
       this.#pending = [];
     }
