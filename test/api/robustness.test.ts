@@ -94,6 +94,27 @@ describe('clients that go away', () => {
   });
 });
 
+describe('clients that leave mid-pull', () => {
+  test('twenty pulls dropped after the first bytes leave the server serving', { timeout: 30_000 }, async () => {
+    const content = randomBytes(16 * 1024 * 1024);
+    const digest = sha256(content);
+    assert.equal((await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: content })).status, 201);
+    const { port } = new URL(berth.url);
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v2/${repo}/blobs/${digest} HTTP/1.1\r\nHost: x\r\n\r\n`));
+        socket.once('data', () => socket.destroy());
+        socket.once('close', () => resolve());
+        socket.on('error', reject);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(berth.child.exitCode, null, 'the server is still running');
+    const whole = await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`);
+    assert.equal(sha256(Buffer.from(await whole.arrayBuffer())), digest);
+  });
+});
+
 describe('bodies that lie', () => {
   test('a digest that does not match discards the bytes', async () => {
     const content = randomBytes(5000);
