@@ -35,7 +35,11 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     }
 
     if (path.startsWith('/v2')) {
-      void handleOci(req, res, path, query, registry, log, requestId);
+      handleOci(req, res, path, query, registry, log, requestId).catch((error: unknown) => {
+        // handleOci answers every failure itself; this is the last guard against a bug there.
+        log.error({ reqId: requestId, err: error }, 'request handler failed');
+        res.destroy();
+      });
       return;
     }
     if (path === '/healthz') return sendText(res, 200, 'ok');
