@@ -75,3 +75,29 @@ test('--help prints the flags', async () => {
   const { stdout } = await run(process.execPath, [berthMain, '--help']);
   for (const flag of ['--host', '--port', '--data-dir', '--config', '--tls-cert', '--tls-key', '--tls-self-signed']) assert.ok(stdout.includes(flag), flag);
 });
+
+test('--tls-cert/--tls-key serve HTTPS with the given certificate, verified by clients', async () => {
+  const { get } = await import('node:https');
+  const { readFile, cp } = await import('node:fs/promises');
+  // Let one server generate a development certificate, then serve it as "our own" files.
+  const generator = await startBerth({ args: ['--tls-self-signed'] });
+  const certDir = await mkdtemp(join(tmpdir(), 'berth-tls-'));
+  await cp(join(generator.dataDir, 'tls'), certDir, { recursive: true });
+  await generator.stop();
+  const berth = await startBerth({ args: ['--tls-cert', join(certDir, 'cert.pem'), '--tls-key', join(certDir, 'key.pem')] });
+  try {
+    assert.match(berth.url, /^https:/);
+    const ca = await readFile(join(certDir, 'cert.pem'));
+    const status = await new Promise<number>((resolve, reject) => {
+      get(`${berth.url}/v2/`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(status, 200);
+    await assert.rejects(fetch(`${berth.url}/v2/`), 'a client without the CA refuses the certificate');
+  } finally {
+    await berth.stop();
+    await rm(certDir, { recursive: true, force: true });
+  }
+});
