@@ -21,8 +21,7 @@ const SPEC_CODES = [
   'UNSUPPORTED',
   'TOOMANYREQUESTS',
 ];
-/** Not in the spec's table but used on purpose (see docs/errors.md). */
-// Distribution's own codes where the spec defines none (an invalid page size, a blob range past the end).
+/** Not in the spec's table but used on purpose: Distribution's codes where the spec has none (see docs/errors.md). */
 const ALSO_ALLOWED = ['UNKNOWN', 'PAGINATION_NUMBER_INVALID', 'RANGE_INVALID'];
 
 /** The members of the ErrorCode union, read from its source (a type has no runtime value). */
