@@ -96,9 +96,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof ConfigError) {
       process.stderr.write(`berth: configuration error: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      // Start-up problems a user can fix get one clear line, not a stack trace.
+      const address = error as NodeJS.ErrnoException & { address?: string; port?: number };
+      const what = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs more privileges' : 'is not an address of this machine';
+      process.stderr.write(`berth: cannot listen on ${address.address ?? '?'}:${address.port ?? '?'}: it ${what} (choose another with --host/--port)\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`berth: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;

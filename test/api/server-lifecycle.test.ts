@@ -101,3 +101,19 @@ test('--tls-cert/--tls-key serve HTTPS with the given certificate, verified by c
     await rm(certDir, { recursive: true, force: true });
   }
 });
+
+test('a port in use stops start-up with one clear line', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = await mkdtemp(join(tmpdir(), 'berth-port-'));
+  try {
+    const result = await run(process.execPath, [berthMain, 'serve', '--port', String(port), '--data-dir', dir]).catch((error: { code: number; stderr: string }) => error);
+    assert.equal((result as { code: number }).code, 1);
+    assert.match((result as { stderr: string }).stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: it is already in use`));
+  } finally {
+    blocker.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
