@@ -1,0 +1,134 @@
+// Request shapes of the ECR operations Berth validates, in the ECR model's member order
+// (the first failing member is the one reported). Transcribed by hand from the model's
+// constraints; see ecr-shapes.ts for the vocabulary.
+import {
+  arn,
+  blob,
+  boolean,
+  imageIdentifierList,
+  imageScanningConfiguration,
+  imageStatusFilter,
+  imageTagMutability,
+  imageTagMutabilityExclusionFilters,
+  inRepository,
+  layerDigest,
+  list,
+  maxResults,
+  mediaType,
+  nextToken,
+  partSize,
+  policyText,
+  registryId,
+  repositoryName,
+  string,
+  structure,
+  tagList,
+  tagStatus,
+  uploadId,
+} from './ecr-shapes.ts';
+import type { StructureSpec } from './ecr-shapes.ts';
+
+const none = structure({});
+const repositoryOnly = structure(inRepository, ['repositoryName']);
+
+const repositories: Record<string, StructureSpec> = {
+  CreateRepository: structure(
+    {
+      registryId,
+      repositoryName,
+      tags: tagList,
+      imageTagMutability,
+      imageTagMutabilityExclusionFilters,
+      imageScanningConfiguration,
+      encryptionConfiguration: structure(
+        { encryptionType: string({ enum: ['AES256', 'KMS', 'KMS_DSSE'] }), kmsKey: string({ min: 1, max: 2048 }) },
+        ['encryptionType'],
+      ),
+    },
+    ['repositoryName'],
+  ),
+  DescribeRepositories: structure({
+    registryId,
+    repositoryNames: list(repositoryName, { min: 1, max: 100 }),
+    nextToken,
+    maxResults,
+  }),
+  DeleteRepository: structure({ ...inRepository, force: boolean }, ['repositoryName']),
+  PutImageTagMutability: structure({ ...inRepository, imageTagMutability, imageTagMutabilityExclusionFilters }, [
+    'repositoryName',
+    'imageTagMutability',
+  ]),
+  PutImageScanningConfiguration: structure({ ...inRepository, imageScanningConfiguration }, ['repositoryName', 'imageScanningConfiguration']),
+  TagResource: structure({ resourceArn: arn, tags: tagList }, ['resourceArn', 'tags']),
+  UntagResource: structure({ resourceArn: arn, tagKeys: list(string()) }, ['resourceArn', 'tagKeys']),
+  ListTagsForResource: structure({ resourceArn: arn }, ['resourceArn']),
+};
+
+const images: Record<string, StructureSpec> = {
+  ListImages: structure(
+    { ...inRepository, nextToken, maxResults, filter: structure({ tagStatus, imageStatus: imageStatusFilter }) },
+    ['repositoryName'],
+  ),
+  DescribeImages: structure(
+    {
+      ...inRepository,
+      imageIds: imageIdentifierList,
+      nextToken,
+      maxResults,
+      filter: structure({ tagStatus, imageStatus: imageStatusFilter }),
+    },
+    ['repositoryName'],
+  ),
+  BatchGetImage: structure(
+    { ...inRepository, imageIds: imageIdentifierList, acceptedMediaTypes: list(mediaType, { min: 1, max: 100 }) },
+    ['repositoryName', 'imageIds'],
+  ),
+  PutImage: structure(
+    {
+      ...inRepository,
+      imageManifest: string({ min: 1, max: 4194304 }),
+      imageManifestMediaType: mediaType,
+      imageTag: string({ min: 1, max: 300 }),
+      imageDigest: string(),
+    },
+    ['repositoryName', 'imageManifest'],
+  ),
+  BatchDeleteImage: structure({ ...inRepository, imageIds: imageIdentifierList }, ['repositoryName', 'imageIds']),
+};
+
+const layers: Record<string, StructureSpec> = {
+  BatchCheckLayerAvailability: structure(
+    { ...inRepository, layerDigests: list(string({ min: 0, max: 1000 }), { min: 1, max: 100 }) },
+    ['repositoryName', 'layerDigests'],
+  ),
+  InitiateLayerUpload: repositoryOnly,
+  UploadLayerPart: structure(
+    { ...inRepository, uploadId, partFirstByte: partSize, partLastByte: partSize, layerPartBlob: blob({ min: 0, max: 20971520 }) },
+    ['repositoryName', 'uploadId', 'partFirstByte', 'partLastByte', 'layerPartBlob'],
+  ),
+  CompleteLayerUpload: structure({ ...inRepository, uploadId, layerDigests: list(layerDigest, { min: 1, max: 100 }) }, [
+    'repositoryName',
+    'uploadId',
+    'layerDigests',
+  ]),
+  GetDownloadUrlForLayer: structure({ ...inRepository, layerDigest }, ['repositoryName', 'layerDigest']),
+};
+
+const registry: Record<string, StructureSpec> = {
+  GetAuthorizationToken: structure({ registryIds: list(registryId, { min: 1, max: 10 }) }),
+  SetRepositoryPolicy: structure({ ...inRepository, policyText, force: boolean }, ['repositoryName', 'policyText']),
+  GetRepositoryPolicy: repositoryOnly,
+  DeleteRepositoryPolicy: repositoryOnly,
+  PutRegistryPolicy: structure({ policyText }, ['policyText']),
+  GetRegistryPolicy: none,
+  DeleteRegistryPolicy: none,
+  DescribeRegistry: none,
+  PutLifecyclePolicy: structure({ ...inRepository, lifecyclePolicyText: string({ min: 100, max: 30720 }) }, [
+    'repositoryName',
+    'lifecyclePolicyText',
+  ]),
+  GetLifecyclePolicy: repositoryOnly,
+  DeleteLifecyclePolicy: repositoryOnly,
+};
+
+export const ECR_INPUT_SHAPES: Readonly<Record<string, StructureSpec>> = { ...repositories, ...images, ...layers, ...registry };

@@ -1,0 +1,197 @@
+// The AWS JSON 1.1 protocol edge of the ECR control plane: recognise a request
+// (`POST /`, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`,
+// `Content-Type: application/x-amz-json-1.1`), read its body under a size limit, and
+// write responses and errors in the shape botocore and the AWS SDK v3 parse:
+// `{"__type":"<Exception>","message":"…"}` (lowercase `message`, as the ECR model's
+// exception members are named), header `x-amzn-RequestId`.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { isEcrOperation } from './ecr-operations.ts';
+
+export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
+export const AWS_JSON_11 = 'application/x-amz-json-1.1';
+const ACCEPTED_CONTENT_TYPES: ReadonlySet<string> = new Set([AWS_JSON_11, 'application/json']);
+
+/** Default body limit; operations that carry bytes get more (see BODY_LIMITS). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/**
+ * Per-operation body limits. UploadLayerPart carries up to 20,971,520 bytes as base64
+ * (27,962,028 characters); PutImage a manifest of up to 4,194,304 characters, escaped.
+ */
+export const BODY_LIMITS: Readonly<Record<string, number>> = {
+  UploadLayerPart: 28 * 1024 * 1024,
+  PutImage: 16 * 1024 * 1024,
+};
+
+/** An error to answer in AWS's JSON shape. */
+export interface AwsJsonError {
+  /** The exception name, sent as `__type`. */
+  readonly code: string;
+  /** Omitted from the body when undefined (AWS sends none for UnknownOperationException). */
+  readonly message?: string;
+  readonly status: number;
+  /** Extra members of the exception shape, e.g. InvalidLayerPartException's lastValidByteReceived. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** The request body was not consumed: close the connection after answering. */
+  readonly closeConnection?: boolean;
+}
+
+export function awsJsonError(code: string, message?: string, fields?: Record<string, unknown>): AwsJsonError {
+  return { code, status: code === 'ServerException' ? 500 : 400, ...(message === undefined ? {} : { message }), ...(fields ? { fields } : {}) };
+}
+
+export interface AwsJsonRequest {
+  readonly service: 'ecr';
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+}
+
+export type AwsJsonParse = { readonly ok: true; readonly request: AwsJsonRequest } | { readonly ok: false; readonly error: AwsJsonError };
+
+/** What the parser needs of a request: Node's IncomingMessage fits, so does a Readable with these fields. */
+export interface AwsJsonIncoming {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+}
+
+export interface ParseOptions {
+  /** Overrides the body limit for every operation. */
+  readonly maxBodyBytes?: number;
+}
+
+/** The operation named by the headers, or the error AWS answers for a request it cannot route. */
+export function parseAwsJsonHeaders(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): { ok: true; operation: string } | { ok: false; error: AwsJsonError } {
+  // Real JSON services answer a request they cannot route (no or unknown target, a
+  // content type they do not speak) with UnknownOperationException and no message.
+  const unknown = { ok: false as const, error: awsJsonError('UnknownOperationException') };
+  const path = (url ?? '/').split('?', 1)[0];
+  if (method !== 'POST' || path !== '/') return unknown;
+  const contentType = String(headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (!ACCEPTED_CONTENT_TYPES.has(contentType)) return unknown;
+  const target = headers['x-amz-target'];
+  if (typeof target !== 'string') return unknown;
+  const dot = target.indexOf('.');
+  if (dot === -1 || target.slice(0, dot) !== ECR_TARGET_PREFIX) return unknown;
+  const operation = target.slice(dot + 1);
+  if (!isEcrOperation(operation)) return unknown;
+  return { ok: true, operation };
+}
+
+/** Reads and parses one AWS JSON 1.1 request. Never rejects. */
+export async function parseAwsJsonRequest(req: AwsJsonIncoming, options: ParseOptions = {}): Promise<AwsJsonParse> {
+  const routed = parseAwsJsonHeaders(req.method, req.url, req.headers);
+  if (!routed.ok) return routed;
+  const { operation } = routed;
+  const limit = options.maxBodyBytes ?? BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return { ok: false, error: tooLarge(limit) };
+
+  const body = await readBody(req, limit);
+  if (!body.ok) return body;
+  const parsed = parseJsonObject(body.bytes);
+  if (!parsed.ok) return parsed;
+  return { ok: true, request: { service: 'ecr', operation, input: parsed.value } };
+}
+
+function tooLarge(limit: number): AwsJsonError {
+  // No capture of what ECR answers here; 413 with a JSON error the SDKs can parse.
+  return { code: 'SerializationException', status: 413, message: `Request body exceeds the limit of ${limit} bytes`, closeConnection: true };
+}
+
+function readBody(req: AwsJsonIncoming, limit: number): Promise<{ ok: true; bytes: Buffer } | { ok: false; error: AwsJsonError }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: { ok: true; bytes: Buffer } | { ok: false; error: AwsJsonError }): void => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onError);
+      req.removeListener('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > limit) {
+        // Stop reading: what was read is dropped and the rest stays unread.
+        req.pause();
+        chunks.length = 0;
+        finish({ ok: false, error: tooLarge(limit) });
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => finish({ ok: true, bytes: Buffer.concat(chunks, size) });
+    const onError = (error: Error): void => finish({ ok: false, error: { ...awsJsonError('SerializationException', `Request body could not be read: ${error.message}`), closeConnection: true } });
+    const onClose = (): void => finish({ ok: false, error: { ...awsJsonError('SerializationException', 'Request body ended early'), closeConnection: true } });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An empty body is `{}`; anything but a JSON object is a SerializationException. */
+export function parseJsonObject(bytes: Uint8Array): { ok: true; value: Record<string, unknown> } | { ok: false; error: AwsJsonError } {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { ok: false, error: awsJsonError('SerializationException', 'Request body is not valid UTF-8') };
+  }
+  if (text.trim() === '') return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Coral answers malformed JSON with a bare SerializationException.
+    return { ok: false, error: awsJsonError('SerializationException') };
+  }
+  if (Array.isArray(value)) return { ok: false, error: awsJsonError('SerializationException', 'Start of list found where not expected') };
+  if (value === null || typeof value !== 'object') return { ok: false, error: awsJsonError('SerializationException', 'Expected a JSON object as the request body') };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Blobs go out as base64 and timestamps as epoch seconds, the JSON protocol's defaults. */
+function wireReplacer(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (raw instanceof Date) return raw.getTime() / 1000;
+  if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  return value;
+}
+
+export function encodeAwsJson(value: unknown): string {
+  return JSON.stringify(value, wireReplacer);
+}
+
+function send(res: ServerResponse, status: number, requestId: string, body: string, extra: Record<string, string>): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', AWS_JSON_11);
+  res.setHeader('x-amzn-RequestId', requestId);
+  for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/** A 200 with the operation's output (an empty output is `{}`). */
+export function writeAwsJsonResponse(res: ServerResponse, requestId: string, output: object = {}): void {
+  send(res, 200, requestId, encodeAwsJson(output), {});
+}
+
+/** The body of an error: `__type`, then `message` when there is one, then the exception's own members. */
+export function awsJsonErrorBody(error: AwsJsonError): string {
+  return encodeAwsJson({ __type: error.code, ...(error.message === undefined ? {} : { message: error.message }), ...error.fields });
+}
+
+export function writeAwsJsonError(res: ServerResponse, requestId: string, error: AwsJsonError): void {
+  const extra: Record<string, string> = { 'x-amzn-ErrorType': error.code };
+  if (error.closeConnection) extra['Connection'] = 'close';
+  send(res, error.status, requestId, awsJsonErrorBody(error), extra);
+}
