@@ -2,10 +2,7 @@
 // so each port method runs start to finish without yielding: a transaction never
 // interleaves with another request. WAL mode lets readers (and `berth` admin
 // commands in other processes) run alongside the writer.
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import type {
   BlobLinkStore,
   ManifestRecord,
@@ -21,15 +18,7 @@ import type {
   UploadStore,
 } from '../metadata-store.ts';
 
-export interface SqliteMetadataStoreOptions {
-  /** File path, or ':memory:'. */
-  readonly path: string;
-  /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. */
-  readonly synchronous?: 'FULL' | 'NORMAL';
-  readonly busyTimeoutMs?: number;
-}
-
-type Row = Record<string, unknown>;
+export type SqliteMetadataStoreOptions = SqliteConnectionOptions;
 
 export class SqliteMetadataStore implements MetadataStore {
   readonly name = 'sqlite';
@@ -38,28 +27,25 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
-  readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
-  readonly #synchronous: 'FULL' | 'NORMAL';
+  readonly #db: SqliteConnection;
 
-  private constructor(db: DatabaseSync, synchronous: 'FULL' | 'NORMAL') {
+  private constructor(db: SqliteConnection) {
     this.#db = db;
-    this.#synchronous = synchronous;
     this.repositories = {
-      exists: async (name) => this.#get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
+      exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
     };
     this.blobs = {
-      link: async (repository, digest, size) => this.#relaxed(() => this.#transaction(() => this.#link(repository, digest, size))),
+      link: async (repository, digest, size) => this.#db.relaxed(() => this.#db.transaction(() => this.#link(repository, digest, size))),
       linked: async (repository, digest) => this.#linkedSize(repository, digest),
       unlink: async (repository, digest) =>
-        this.#run(
+        this.#db.run(
           'DELETE FROM repository_blobs WHERE digest = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
           digest,
           repository,
         ) > 0,
       anywhere: async (digest) => {
-        const row = this.#get(
+        const row = this.#db.get(
           'SELECT b.size FROM blobs b WHERE b.digest = ? AND EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest)',
           digest,
         );
@@ -69,7 +55,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.manifests = {
       put: async (record, references, tag) => {
         try {
-          return this.#transaction(() => this.#putManifest(record, references, tag));
+          return this.#db.transaction(() => this.#putManifest(record, references, tag));
         } catch (error) {
           if (error instanceof RefusedManifest) return error.result;
           throw error;
@@ -78,7 +64,7 @@ export class SqliteMetadataStore implements MetadataStore {
       get: async (repository, digest) =>
         toManifest(
           repository,
-          this.#get(
+          this.#db.get(
             `SELECT m.* FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?`,
             repository,
             digest,
@@ -87,7 +73,7 @@ export class SqliteMetadataStore implements MetadataStore {
       getByTag: async (repository, tag) =>
         toManifest(
           repository,
-          this.#get(
+          this.#db.get(
             `SELECT m.* FROM tags t
                JOIN repositories r ON r.id = t.repository_id
                JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
@@ -97,7 +83,7 @@ export class SqliteMetadataStore implements MetadataStore {
           ),
         ),
       delete: async (repository, digest) =>
-        this.#run(
+        this.#db.run(
           'DELETE FROM manifests WHERE digest = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
           digest,
           repository,
@@ -106,7 +92,7 @@ export class SqliteMetadataStore implements MetadataStore {
     };
     this.tags = {
       list: async (repository, page) =>
-        this.#all(
+        this.#db.all(
           `SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
            WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?`,
           repository,
@@ -114,7 +100,7 @@ export class SqliteMetadataStore implements MetadataStore {
           page.limit,
         ).map((row) => String(row.name)),
       delete: async (repository, tag) =>
-        this.#run(
+        this.#db.run(
           'DELETE FROM tags WHERE name = ? AND repository_id = (SELECT id FROM repositories WHERE name = ?)',
           tag,
           repository,
@@ -122,7 +108,7 @@ export class SqliteMetadataStore implements MetadataStore {
     };
     this.uploads = {
       create: async (upload) => {
-        this.#relaxed(() => this.#run(
+        this.#db.relaxed(() => this.#db.run(
           'INSERT INTO uploads (id, repository, "offset", started_at, updated_at) VALUES (?, ?, ?, ?, ?)',
           upload.id,
           upload.repository,
@@ -131,106 +117,42 @@ export class SqliteMetadataStore implements MetadataStore {
           upload.updatedAt.getTime(),
         ));
       },
-      get: async (id) => toUpload(this.#get('SELECT * FROM uploads WHERE id = ?', id)),
+      get: async (id) => toUpload(this.#db.get('SELECT * FROM uploads WHERE id = ?', id)),
       advance: async (id, from, to, at) =>
-        this.#relaxed(() => this.#run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from)) > 0,
+        this.#db.relaxed(() => this.#db.run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from)) > 0,
       complete: async (id, repository, digest, size) =>
-        this.#relaxed(() =>
-          this.#transaction(() => {
+        this.#db.relaxed(() =>
+          this.#db.transaction(() => {
             this.#link(repository, digest, size);
-            this.#run('DELETE FROM uploads WHERE id = ?', id);
+            this.#db.run('DELETE FROM uploads WHERE id = ?', id);
           }),
         ),
-      delete: async (id) => this.#relaxed(() => this.#run('DELETE FROM uploads WHERE id = ?', id)) > 0,
+      delete: async (id) => this.#db.relaxed(() => this.#db.run('DELETE FROM uploads WHERE id = ?', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
-        this.#all('SELECT * FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?', before.getTime(), limit).map(
+        this.#db.all('SELECT * FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?', before.getTime(), limit).map(
           (row) => toUpload(row)!,
         ),
     };
   }
 
-  /**
-   * Runs a write that may wait for the disk later (see the port's durability note):
-   * in WAL mode with synchronous=NORMAL the commit survives a process crash at once,
-   * and the next FULL commit (a manifest push) fsyncs the log up to and including it,
-   * so it survives power loss from then on. Measured: the four fsyncs that blocked
-   * the event loop for every pushed layer are gone; one per image remains.
-   */
-  #relaxed<T>(work: () => T): T {
-    if (this.#synchronous === 'NORMAL') return work();
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      return work();
-    } finally {
-      this.#db.exec(`PRAGMA synchronous = ${this.#synchronous}`);
-    }
-  }
-
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const db = new DatabaseSync(options.path);
-    try {
-      db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-      // Refuse a newer schema before changing anything about the file (WAL mode persists).
-      refuseNewerSchema(db);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`);
-      db.exec('PRAGMA foreign_keys = ON');
-      migrate(db);
-      return new SqliteMetadataStore(db, options.synchronous ?? 'FULL');
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return new SqliteMetadataStore(SqliteConnection.open(options));
   }
 
   async close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #get(sql: string, ...params: Array<string | number>): Row | undefined {
-    return this.#statement(sql).get(...params) as Row | undefined;
-  }
-
-  #all(sql: string, ...params: Array<string | number>): Row[] {
-    return this.#statement(sql).all(...params) as Row[];
-  }
-
-  #run(sql: string, ...params: Array<string | number | null | Uint8Array>): number {
-    return Number(this.#statement(sql).run(...params).changes);
-  }
-
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    this.#db.close();
   }
 
   #repositoryId(name: string): number {
-    this.#run('INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, Date.now());
-    return Number(this.#get('SELECT id FROM repositories WHERE name = ?', name)!.id);
+    this.#db.run('INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, Date.now());
+    return Number(this.#db.get('SELECT id FROM repositories WHERE name = ?', name)!.id);
   }
 
   #link(repository: string, digest: string, size: number): void {
     const now = Date.now();
     const repositoryId = this.#repositoryId(repository);
-    this.#run('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', digest, size, now);
-    this.#run(
+    this.#db.run('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', digest, size, now);
+    this.#db.run(
       'INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       repositoryId,
       digest,
@@ -239,7 +161,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #linkedSize(repository: string, digest: string): number | undefined {
-    const row = this.#get(
+    const row = this.#db.get(
       `SELECT b.size FROM repository_blobs rb
          JOIN repositories r ON r.id = rb.repository_id
          JOIN blobs b ON b.digest = rb.digest
@@ -255,16 +177,16 @@ export class SqliteMetadataStore implements MetadataStore {
     const blobs = [...new Set(references.blobs)];
     const children = [...new Set(references.manifests)];
     const missingBlobs = blobs.filter(
-      (digest) => this.#get('SELECT 1 AS found FROM repository_blobs WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
+      (digest) => this.#db.get('SELECT 1 AS found FROM repository_blobs WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
     );
     const missingManifests = children.filter(
-      (digest) => this.#get('SELECT 1 AS found FROM manifests WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
+      (digest) => this.#db.get('SELECT 1 AS found FROM manifests WHERE repository_id = ? AND digest = ?', repositoryId, digest) === undefined,
     );
     if (missingBlobs.length > 0 || missingManifests.length > 0) {
       // Roll back the repository row too: a refused push must leave nothing behind.
       throw new RefusedManifest({ ok: false, missingBlobs, missingManifests });
     }
-    this.#run(
+    this.#db.run(
       `INSERT INTO manifests (repository_id, digest, media_type, size, content, artifact_type, subject, annotations, pushed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, digest) DO NOTHING`,
       repositoryId,
@@ -278,7 +200,7 @@ export class SqliteMetadataStore implements MetadataStore {
       record.pushedAt.getTime(),
     );
     for (const digest of blobs) {
-      this.#run(
+      this.#db.run(
         'INSERT INTO manifest_blobs (repository_id, manifest_digest, blob_digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
         repositoryId,
         record.digest,
@@ -286,7 +208,7 @@ export class SqliteMetadataStore implements MetadataStore {
       );
     }
     for (const digest of children) {
-      this.#run(
+      this.#db.run(
         'INSERT INTO manifest_children (repository_id, parent_digest, child_digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
         repositoryId,
         record.digest,
@@ -294,7 +216,7 @@ export class SqliteMetadataStore implements MetadataStore {
       );
     }
     if (tag !== undefined) {
-      this.#run(
+      this.#db.run(
         `INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at`,
         repositoryId,
@@ -307,7 +229,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #referrers(repository: string, subject: string): ReferrerRecord[] {
-    return this.#all(
+    return this.#db.all(
       `SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m
          JOIN repositories r ON r.id = m.repository_id
        WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest`,
@@ -323,7 +245,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #listRepositories(page: Page): string[] {
-    return this.#all('SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?', page.after ?? '', page.limit).map((row) =>
+    return this.#db.all('SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?', page.after ?? '', page.limit).map((row) =>
       String(row.name),
     );
   }
@@ -335,37 +257,6 @@ class RefusedManifest extends Error {
   constructor(result: PutManifestResult) {
     super('manifest refused');
     this.result = result;
-  }
-}
-
-function schemaVersion(db: DatabaseSync): number {
-  return Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
-}
-
-function refuseNewerSchema(db: DatabaseSync): void {
-  const current = schemaVersion(db);
-  if (current > SQLITE_MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this Berth (${SQLITE_MIGRATIONS.length}); upgrade Berth`);
-  }
-}
-
-function migrate(db: DatabaseSync): void {
-  refuseNewerSchema(db);
-  const current = schemaVersion(db);
-  for (let version = current + 1; version <= SQLITE_MIGRATIONS.length; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      // Re-check under the write lock: another process may have migrated meanwhile.
-      const now = schemaVersion(db);
-      if (now < version) {
-        db.exec(SQLITE_MIGRATIONS[version - 1]!);
-        db.exec(`PRAGMA user_version = ${version}`);
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
   }
 }
 
