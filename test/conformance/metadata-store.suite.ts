@@ -403,6 +403,64 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     // ---------------------------------------------------------------- uploads
 
+    it('identities: users are unique per account regardless of case, listed by name, deleted with their keys and policies', async (s) => {
+      const ids = s.identities;
+      const user = (userName: string, accountId = ACCOUNT) => ({ accountId, userName, userId: `AIDA${randomUUID().replace(/-/g, '').slice(0, 17).toUpperCase()}`, path: '/', createdAt: new Date(T0) });
+      assert.equal(await ids.createUser(user('alice')), true);
+      assert.equal(await ids.createUser(user('Alice')), false, 'IAM user names are unique regardless of case');
+      assert.equal(await ids.createUser(user('alice', OTHER_ACCOUNT)), true, 'another account may reuse the name');
+      for (const name of ['carol', 'bob', 'dave']) assert.equal(await ids.createUser(user(name)), true);
+      assert.equal((await ids.getUser(ACCOUNT, 'alice'))?.path, '/');
+      assert.equal(await ids.getUser(ACCOUNT, 'nobody'), undefined);
+      assert.deepEqual((await ids.listUsers(ACCOUNT, { limit: 2 })).map((u) => u.userName), ['alice', 'bob']);
+      assert.deepEqual((await ids.listUsers(ACCOUNT, { limit: 10, after: 'bob' })).map((u) => u.userName), ['carol', 'dave']);
+      assert.deepEqual((await ids.listUsers(OTHER_ACCOUNT, { limit: 10 })).map((u) => u.userName), ['alice']);
+
+      const sealed = Buffer.from([0, 1, 2, 250, 255]);
+      await ids.createAccessKey({ accessKeyId: 'AKIAEXAMPLEALICE0001', accountId: ACCOUNT, userName: 'alice', sealedSecret: sealed, status: 'Active', createdAt: new Date(T0) });
+      await ids.putUserPolicy({ accountId: ACCOUNT, userName: 'alice', policyName: 'pull', document: '{"Version":"2012-10-17","Statement":[]}' });
+      assert.equal(await ids.deleteUser(ACCOUNT, 'alice'), true);
+      assert.equal(await ids.getAccessKey('AKIAEXAMPLEALICE0001'), undefined, 'keys go with their user');
+      assert.deepEqual(await ids.listUserPolicies(ACCOUNT, 'alice'), [], 'policies go with their user');
+      assert.equal(await ids.deleteUser(ACCOUNT, 'alice'), false);
+      assert.ok(await ids.getUser(OTHER_ACCOUNT, 'alice'), 'the other account keeps its alice');
+    });
+
+    it('identities: access keys keep their sealed secret byte for byte; status changes; deletes report', async (s) => {
+      const ids = s.identities;
+      await ids.createUser({ accountId: ACCOUNT, userName: 'ci', userId: 'AIDAEXAMPLECI000001', path: '/robots/', createdAt: new Date(T0) });
+      const sealed = Buffer.from([1, 0, 0x80, 0xff, 0x00, 0x7f]);
+      const key = { accessKeyId: 'AKIAEXAMPLECI0000001', accountId: ACCOUNT, userName: 'ci', sealedSecret: sealed, status: 'Active' as const, createdAt: new Date(T0) };
+      await ids.createAccessKey(key);
+      await ids.createAccessKey({ ...key, accessKeyId: 'AKIAEXAMPLECI0000002', createdAt: new Date(T0 + 1000) });
+      assert.deepEqual(await ids.getAccessKey(key.accessKeyId), key);
+      assert.deepEqual((await ids.listAccessKeys(ACCOUNT, 'ci')).map((k) => k.accessKeyId), ['AKIAEXAMPLECI0000001', 'AKIAEXAMPLECI0000002']);
+      assert.equal(await ids.setAccessKeyStatus(key.accessKeyId, 'Inactive'), true);
+      assert.equal((await ids.getAccessKey(key.accessKeyId))?.status, 'Inactive');
+      assert.equal(await ids.setAccessKeyStatus('AKIAUNKNOWN000000000', 'Active'), false);
+      assert.equal(await ids.deleteAccessKey(key.accessKeyId), true);
+      assert.equal(await ids.deleteAccessKey(key.accessKeyId), false);
+      await assert.rejects(
+        ids.createAccessKey({ ...key, accessKeyId: 'AKIAEXAMPLENOUSER001', userName: 'ghost' }),
+        'a key needs an existing user',
+      );
+    });
+
+    it('identities: inline policies are created, replaced, listed by name and deleted', async (s) => {
+      const ids = s.identities;
+      await ids.createUser({ accountId: ACCOUNT, userName: 'dev', userId: 'AIDAEXAMPLEDEV00001', path: '/', createdAt: new Date(T0) });
+      const doc = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] });
+      await ids.putUserPolicy({ accountId: ACCOUNT, userName: 'dev', policyName: 'push', document: doc('A') });
+      await ids.putUserPolicy({ accountId: ACCOUNT, userName: 'dev', policyName: 'pull', document: doc('B') });
+      await ids.putUserPolicy({ accountId: ACCOUNT, userName: 'dev', policyName: 'push', document: doc('C') });
+      assert.deepEqual(await ids.listUserPolicies(ACCOUNT, 'dev'), ['pull', 'push']);
+      assert.equal((await ids.getUserPolicy(ACCOUNT, 'dev', 'push'))?.document, doc('C'), 'put replaces');
+      assert.equal(await ids.getUserPolicy(ACCOUNT, 'dev', 'nope'), undefined);
+      assert.equal(await ids.deleteUserPolicy(ACCOUNT, 'dev', 'push'), true);
+      assert.equal(await ids.deleteUserPolicy(ACCOUNT, 'dev', 'push'), false);
+      assert.deepEqual(await ids.listUserPolicies(ACCOUNT, 'dev'), ['pull']);
+    });
+
     it('upload sessions: create, get, delete', async (s) => {
       const upload = uploadRecord('team/app', T0);
       await s.uploads.create(upload);
@@ -500,6 +558,9 @@ function manifestRecord(repository: string, body: object, options: RecordOptions
     ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
   };
 }
+
+const ACCOUNT = '123456789012';
+const OTHER_ACCOUNT = '210987654321';
 
 function uploadRecord(repository: string, at: number): UploadRecord {
   return { id: randomUUID(), repository, offset: 0, startedAt: new Date(at - 500), updatedAt: new Date(at) };

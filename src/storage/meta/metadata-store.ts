@@ -3,6 +3,7 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
+import type { IdentityStore } from './identity-store.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
 // return, and make every write that returned before them durable too. Blob links
@@ -107,6 +108,7 @@ export interface UploadStore {
 
 export interface MetadataStore {
   readonly name: string;
+  readonly identities: IdentityStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;

@@ -69,4 +69,34 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX uploads_by_updated_at ON uploads(updated_at);
   `,
+  // 2: identities — IAM users (names unique regardless of case, as in IAM), their access
+  // keys (secrets sealed by the caller) and inline policies.
+  `
+  CREATE TABLE users (
+    account_id TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    user_id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, user_name)
+  ) WITHOUT ROWID;
+  CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    sealed_secret BLOB NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+    created_at INTEGER NOT NULL,
+    FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, user_name) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX access_keys_by_user ON access_keys(account_id, user_name);
+  CREATE TABLE user_policies (
+    account_id TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (account_id, user_name, policy_name),
+    FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, user_name) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,6 +3,8 @@
 // interleaves with another request. WAL mode lets readers (and `berth` admin
 // commands in other processes) run alongside the writer.
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
+import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
+import type { IdentityStore } from '../identity-store.ts';
 import type {
   BlobLinkStore,
   ManifestRecord,
@@ -22,6 +24,7 @@ export type SqliteMetadataStoreOptions = SqliteConnectionOptions;
 
 export class SqliteMetadataStore implements MetadataStore {
   readonly name = 'sqlite';
+  readonly identities: IdentityStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
@@ -31,6 +34,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   private constructor(db: SqliteConnection) {
     this.#db = db;
+    this.identities = createSqliteIdentityStore(db);
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
