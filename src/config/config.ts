@@ -26,6 +26,10 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** Processes serving the same port, data and database (1 = just this process). */
   readonly workers: number;
+  /** The AWS account this registry is served for (12 digits), as in its ARNs and URLs. */
+  readonly accountId: string;
+  /** The AWS region the registry reports and SigV4 scopes name. */
+  readonly region: string;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +64,8 @@ const KEYS: Record<string, string> = {
   'limits.maxHeaderBytes': 'BERTH_LIMITS_MAX_HEADER_BYTES',
   shutdownTimeout: 'BERTH_SHUTDOWN_TIMEOUT',
   workers: 'BERTH_WORKERS',
+  accountId: 'BERTH_ACCOUNT_ID',
+  region: 'BERTH_REGION',
 };
 
 /** Command-line flags → key path. */
@@ -183,6 +189,11 @@ function build(settings: Settings, cwd: string): Config {
       const count = asPositiveInteger(value);
       return count !== undefined && count <= 64 ? count : undefined;
     }, 'a number of processes from 1 to 64'),
+    accountId: read('accountId', '123456789012', (value) => {
+      const text = typeof value === 'number' ? String(value).padStart(12, '0') : value;
+      return typeof text === 'string' && /^\d{12}$/.test(text) ? text : undefined;
+    }, 'a 12-digit AWS account id'),
+    region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
 }
 

@@ -41,6 +41,8 @@ test('defaults', () => {
     limits: { maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 1024 ** 4, maxHeaderBytes: 16 * 1024 },
     shutdownTimeoutSeconds: 30,
     workers: 1,
+    accountId: '123456789012',
+    region: 'us-east-1',
   });
 });
 
@@ -71,6 +73,8 @@ test('a YAML file sets every kind of value', (t) => {
       '  maxHeaderBytes: 32768',
       'shutdownTimeout: 1m',
       'workers: 3',
+      'accountId: "000011112222"',
+      'region: eu-west-3',
       '',
     ].join('\n'),
   );
@@ -86,6 +90,8 @@ test('a YAML file sets every kind of value', (t) => {
     limits: { maxManifestBytes: 1048576, maxBlobBytes: 2048, maxHeaderBytes: 32768 },
     shutdownTimeoutSeconds: 60,
     workers: 3,
+    accountId: '000011112222',
+    region: 'eu-west-3',
   });
 });
 
@@ -141,6 +147,8 @@ test('every environment variable maps to its key', () => {
         BERTH_LIMITS_MAX_HEADER_BYTES: '300',
         BERTH_SHUTDOWN_TIMEOUT: '5s',
         BERTH_WORKERS: '2',
+        BERTH_ACCOUNT_ID: '999988887777',
+        BERTH_REGION: 'ap-southeast-2',
       },
     }),
   );
@@ -156,6 +164,8 @@ test('every environment variable maps to its key', () => {
     limits: { maxManifestBytes: 100, maxBlobBytes: 200, maxHeaderBytes: 300 },
     shutdownTimeoutSeconds: 5,
     workers: 2,
+    accountId: '999988887777',
+    region: 'ap-southeast-2',
   });
 });
 
@@ -223,6 +233,8 @@ test('other invalid values name their key and source', () => {
     [{ BERTH_SHUTDOWN_TIMEOUT: '-5s' }, /^shutdownTimeout /],
     [{ BERTH_WORKERS: '0' }, /^workers /],
     [{ BERTH_WORKERS: '65' }, /^workers /],
+    [{ BERTH_ACCOUNT_ID: '12345' }, /^accountId .* must be a 12-digit AWS account id/],
+    [{ BERTH_REGION: 'Mars' }, /^region .* must be an AWS region name/],
   ];
   for (const [env, message] of cases) configError(() => loadConfig(sources({ env })), message);
 });
