@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ManifestRecord, MetadataStore, UploadRecord } from '../../src/storage/meta/metadata-store.ts';
+import { DEFAULT_REPOSITORY_SETTINGS } from '../../src/storage/meta/repository-settings.ts';
 
 export interface MetadataStoreSuiteOptions<S extends MetadataStore = MetadataStore> {
   readonly name: string;
@@ -459,6 +460,71 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await ids.deleteUserPolicy(ACCOUNT, 'dev', 'push'), true);
       assert.equal(await ids.deleteUserPolicy(ACCOUNT, 'dev', 'push'), false);
       assert.deepEqual(await ids.listUserPolicies(ACCOUNT, 'dev'), ['pull']);
+    });
+
+    it('repositories: created with settings and tags, read back, defaults for ones made by a push', async (s) => {
+      const settings = {
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as const,
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD' as const, filter: 'latest*' }],
+        scanOnPush: true,
+        encryption: { encryptionType: 'KMS' as const, kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/abc' },
+      };
+      assert.equal(await s.repositories.create('team/app', settings, { team: 'a' }, new Date(T0)), true);
+      assert.equal(await s.repositories.create('team/app', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0)), false, 'names are unique');
+      assert.deepEqual(await s.repositories.get('team/app'), { name: 'team/app', createdAt: new Date(T0), settings, tags: { team: 'a' } });
+      await s.blobs.link('pushed/app', digest('layer'), 10);
+      const pushed = await s.repositories.get('pushed/app');
+      assert.deepEqual(pushed?.settings, DEFAULT_REPOSITORY_SETTINGS);
+      assert.deepEqual(pushed?.tags, {});
+      assert.equal(await s.repositories.get('absent'), undefined);
+      assert.deepEqual(await s.repositories.list({ limit: 10 }), ['pushed/app', 'team/app']);
+    });
+
+    it('repositories: settings, tags and policy change in place; absent repositories report false', async (s) => {
+      await s.repositories.create('r', DEFAULT_REPOSITORY_SETTINGS, { a: '1', b: '2' }, new Date(T0));
+      const immutable = { ...DEFAULT_REPOSITORY_SETTINGS, imageTagMutability: 'IMMUTABLE' as const };
+      assert.equal(await s.repositories.updateSettings('r', immutable), true);
+      assert.equal(await s.repositories.updateTags('r', { b: '3', c: '4' }, ['a']), true);
+      assert.equal(await s.repositories.setPolicy('r', '{"Version":"2012-10-17","Statement":[]}'), true);
+      const record = await s.repositories.get('r');
+      assert.equal(record?.settings.imageTagMutability, 'IMMUTABLE');
+      assert.deepEqual(record?.tags, { b: '3', c: '4' });
+      assert.equal(record?.policy, '{"Version":"2012-10-17","Statement":[]}');
+      assert.equal(await s.repositories.setPolicy('r', undefined), true);
+      assert.equal((await s.repositories.get('r'))?.policy, undefined);
+      assert.equal(await s.repositories.updateSettings('nope', immutable), false);
+      assert.equal(await s.repositories.updateTags('nope', {}, []), false);
+      assert.equal(await s.repositories.setPolicy('nope', '{}'), false);
+    });
+
+    it('repositories: delete refuses one with images unless forced, and a forced delete takes everything with it', async (s) => {
+      const config = digest('config');
+      await s.blobs.link('full', config, 2);
+      await s.blobs.link('other', config, 2);
+      const manifest = manifestRecord('full', { config });
+      assert.deepEqual(await s.manifests.put(manifest, { blobs: [config], manifests: [] }, 'v1'), { ok: true });
+      assert.equal(await s.repositories.delete('full', { force: false }), 'not-empty');
+      assert.equal(await s.manifests.getByTag('full', 'v1') !== undefined, true, 'a refused delete changes nothing');
+      assert.equal(await s.repositories.delete('full', { force: true }), 'deleted');
+      assert.equal(await s.repositories.exists('full'), false);
+      assert.equal(await s.manifests.get('full', manifest.digest), undefined);
+      assert.deepEqual(await s.tags.list('full', { limit: 10 }), []);
+      assert.equal(await s.blobs.linked('full', config), undefined);
+      assert.equal(await s.blobs.linked('other', config), 2, 'other repositories keep their links');
+      await s.repositories.create('empty', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0));
+      assert.equal(await s.repositories.delete('empty', { force: false }), 'deleted');
+      assert.equal(await s.repositories.delete('empty', { force: false }), 'not-found');
+    });
+
+    it('registry policy: per account, set, replaced and removed', async (s) => {
+      assert.equal(await s.registry.getPolicy(ACCOUNT), undefined);
+      await s.registry.setPolicy(ACCOUNT, '{"a":1}');
+      await s.registry.setPolicy(OTHER_ACCOUNT, '{"b":2}');
+      await s.registry.setPolicy(ACCOUNT, '{"a":2}');
+      assert.equal(await s.registry.getPolicy(ACCOUNT), '{"a":2}');
+      assert.equal(await s.registry.getPolicy(OTHER_ACCOUNT), '{"b":2}');
+      await s.registry.setPolicy(ACCOUNT, undefined);
+      assert.equal(await s.registry.getPolicy(ACCOUNT), undefined);
     });
 
     it('upload sessions: create, get, delete', async (s) => {

@@ -127,3 +127,25 @@ test(
     assert.deepEqual(openFiles(), [], 'the database file is still open');
   },
 );
+
+test('sqlite file: a database made by the first schema upgrades in place and keeps its content', async (t) => {
+  const path = tempDatabase(t);
+  const old = new DatabaseSync(path);
+  old.exec(SQLITE_MIGRATIONS[0]!);
+  old.exec('PRAGMA user_version = 1');
+  old.prepare('INSERT INTO repositories (name, created_at) VALUES (?, ?)').run('legacy/app', 1_700_000_000_000);
+  old.close();
+  const store = SqliteMetadataStore.open({ path });
+  try {
+    const repository = await store.repositories.get('legacy/app');
+    assert.equal(repository?.createdAt.getTime(), 1_700_000_000_000);
+    assert.equal(repository?.settings.imageTagMutability, 'MUTABLE', 'repositories from before settings existed get the defaults');
+    assert.deepEqual(repository?.tags, {});
+    assert.equal(await store.identities.getUser('123456789012', 'nobody'), undefined, 'the identity tables exist');
+  } finally {
+    await store.close();
+  }
+  const version = new DatabaseSync(path);
+  assert.equal(Number((version.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SQLITE_MIGRATIONS.length);
+  version.close();
+});

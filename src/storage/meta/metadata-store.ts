@@ -4,6 +4,7 @@
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
 import type { IdentityStore } from './identity-store.ts';
+import type { DeleteRepositoryResult, RepositoryRecord, RepositorySettings } from './repository-settings.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
 // return, and make every write that returned before them durable too. Blob links
@@ -64,6 +65,27 @@ export interface UploadRecord {
 export interface RepositoryStore {
   exists(name: string): Promise<boolean>;
   list(page: Page): Promise<string[]>;
+  /** Creates an empty repository; false when one of that name exists. */
+  create(name: string, settings: RepositorySettings, tags: Readonly<Record<string, string>>, at: Date): Promise<boolean>;
+  get(name: string): Promise<RepositoryRecord | undefined>;
+  /** Replaces the settings; false when there is no such repository. */
+  updateSettings(name: string, settings: RepositorySettings): Promise<boolean>;
+  /** Adds or overwrites tags, and removes `remove`; false when there is no such repository. */
+  updateTags(name: string, add: Readonly<Record<string, string>>, remove: readonly string[]): Promise<boolean>;
+  /** Sets (or with undefined, removes) the repository policy; false when there is no such repository. */
+  setPolicy(name: string, policy: string | undefined): Promise<boolean>;
+  /**
+   * Deletes the repository with its tags, manifests, blob links and settings. Without
+   * `force`, a repository that still holds a manifest is 'not-empty' and stays.
+   */
+  delete(name: string, options: { readonly force: boolean }): Promise<DeleteRepositoryResult>;
+}
+
+/** Per-account registry settings: the registry policy. */
+export interface RegistrySettingsStore {
+  getPolicy(accountId: string): Promise<string | undefined>;
+  /** Sets, or with undefined removes, the registry policy. */
+  setPolicy(accountId: string, policy: string | undefined): Promise<void>;
 }
 
 export interface BlobLinkStore {
@@ -109,6 +131,7 @@ export interface UploadStore {
 export interface MetadataStore {
   readonly name: string;
   readonly identities: IdentityStore;
+  readonly registry: RegistrySettingsStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;

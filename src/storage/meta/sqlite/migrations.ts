@@ -99,4 +99,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, user_name) ON DELETE CASCADE
   ) WITHOUT ROWID;
   `,
+  // 3: ECR repository settings, resource tags and policy; per-account registry policy.
+  `
+  ALTER TABLE repositories ADD COLUMN settings TEXT;
+  ALTER TABLE repositories ADD COLUMN resource_tags TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE repositories ADD COLUMN policy TEXT;
+  CREATE TABLE registry_settings (
+    account_id TEXT PRIMARY KEY,
+    policy TEXT
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -5,6 +5,7 @@
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
+import { DEFAULT_REPOSITORY_SETTINGS, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
 import type {
   BlobLinkStore,
   ManifestRecord,
@@ -14,6 +15,7 @@ import type {
   Page,
   PutManifestResult,
   ReferrerRecord,
+  RegistrySettingsStore,
   RepositoryStore,
   TagStore,
   UploadRecord,
@@ -25,6 +27,7 @@ export type SqliteMetadataStoreOptions = SqliteConnectionOptions;
 export class SqliteMetadataStore implements MetadataStore {
   readonly name = 'sqlite';
   readonly identities: IdentityStore;
+  readonly registry: RegistrySettingsStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
@@ -38,6 +41,50 @@ export class SqliteMetadataStore implements MetadataStore {
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
+      create: async (name, settings, tags, at) =>
+        this.#db.run(
+          'INSERT INTO repositories (name, created_at, settings, resource_tags) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+          name,
+          at.getTime(),
+          JSON.stringify(settings),
+          JSON.stringify(tags),
+        ) > 0,
+      get: async (name) => toRepository(this.#db.get('SELECT * FROM repositories WHERE name = ?', name)),
+      updateSettings: async (name, settings) => this.#db.run('UPDATE repositories SET settings = ? WHERE name = ?', JSON.stringify(settings), name) > 0,
+      updateTags: async (name, add, remove) =>
+        this.#db.transaction(() => {
+          const row = this.#db.get('SELECT resource_tags FROM repositories WHERE name = ?', name);
+          if (row === undefined) return false;
+          const tags = { ...(JSON.parse(String(row.resource_tags)) as Record<string, string>), ...add };
+          for (const key of remove) delete tags[key];
+          this.#db.run('UPDATE repositories SET resource_tags = ? WHERE name = ?', JSON.stringify(tags), name);
+          return true;
+        }),
+      setPolicy: async (name, policy) => this.#db.run('UPDATE repositories SET policy = ? WHERE name = ?', policy ?? null, name) > 0,
+      delete: async (name, { force }) =>
+        this.#db.transaction(() => {
+          const row = this.#db.get('SELECT id FROM repositories WHERE name = ?', name);
+          if (row === undefined) return 'not-found';
+          if (!force && this.#db.get('SELECT 1 AS found FROM manifests WHERE repository_id = ? LIMIT 1', Number(row.id)) !== undefined) {
+            return 'not-empty';
+          }
+          // Links, manifests with their references, and tags go by ON DELETE CASCADE.
+          this.#db.run('DELETE FROM repositories WHERE id = ?', Number(row.id));
+          return 'deleted';
+        }),
+    };
+    this.registry = {
+      getPolicy: async (accountId) => {
+        const row = this.#db.get('SELECT policy FROM registry_settings WHERE account_id = ?', accountId);
+        return row === undefined || row.policy === null ? undefined : String(row.policy);
+      },
+      setPolicy: async (accountId, policy) => {
+        this.#db.run(
+          'INSERT INTO registry_settings (account_id, policy) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET policy = excluded.policy',
+          accountId,
+          policy ?? null,
+        );
+      },
     };
     this.blobs = {
       link: async (repository, digest, size) => this.#db.relaxed(() => this.#db.transaction(() => this.#link(repository, digest, size))),
@@ -277,6 +324,18 @@ function toManifest(repository: string, row: Row | undefined): ManifestRecord | 
     ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
     ...(row.subject === null ? {} : { subject: String(row.subject) }),
     ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
+  };
+}
+
+function toRepository(row: Row | undefined): RepositoryRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    name: String(row.name),
+    createdAt: new Date(Number(row.created_at)),
+    // Repositories created by a push have no stored settings: they have the defaults.
+    settings: row.settings === null ? DEFAULT_REPOSITORY_SETTINGS : (JSON.parse(String(row.settings)) as RepositorySettings),
+    tags: JSON.parse(String(row.resource_tags)) as Record<string, string>,
+    ...(row.policy === null ? {} : { policy: String(row.policy) }),
   };
 }
 
