@@ -1,5 +1,9 @@
 // The `berth` command.
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { join } from 'node:path';
+import type { NewCredentials } from '../auth/bootstrap.ts';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { prepareStores } from '../server/app.ts';
+import { writeCredentialsFile } from '../server/credentials-file.ts';
 import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
 import { createLogger, serve } from '../server/serve.ts';
@@ -39,13 +43,16 @@ async function main(argv: readonly string[]): Promise<number> {
     cwd: process.cwd(),
   });
   const log = createLogger(config);
+  const newCredentials = isClusterWorker() ? undefined : await prepareStores(config);
+  const credentialsPath = join(config.dataDir, 'credentials');
+  if (newCredentials) await writeCredentialsFile(credentialsPath, newCredentials);
   const clustered = config.workers > 1;
   const primary = clustered && !isClusterWorker();
   const server = primary
     ? await startPrimary(config, log)
     : await serve(config, log, { runJobs: runsJobs(), announce: !isClusterWorker() });
   if (isClusterWorker()) announceToPrimary(server.url);
-  else printBanner(server.url, config.dataDir, config.tls.mode);
+  else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath } : undefined);
   await untilStopped(server.shutdown, log);
   // A worker's channel to its primary would keep the process alive.
   if (isClusterWorker()) process.disconnect?.();
@@ -73,22 +80,31 @@ function untilStopped(shutdown: (reason: NodeJS.Signals) => Promise<void>, log: 
   });
 }
 
-function printBanner(url: string, dataDir: string, tls: string): void {
+function printBanner(url: string, config: Config, credentials?: NewCredentials & { path: string }): void {
   const registry = new URL(url).host;
-  const tlsFlag = tls === 'files' ? '' : ' --dest-tls-verify=false';
-  process.stderr.write(
-    [
+  const tlsFlag = config.tls.mode === 'files' ? '' : ' --dest-tls-verify=false';
+  const lines = [
+    '',
+    `Berth registry listening on ${url} (data in ${config.dataDir})`,
+    '',
+    'Push an image with skopeo, for example from an OCI layout directory or archive:',
+    `  skopeo copy${tlsFlag} oci:./my-image docker://${registry}/team-a/my-app:1.0`,
+    `  skopeo inspect${tlsFlag.replace('dest-', '')} docker://${registry}/team-a/my-app:1.0`,
+    'or with podman / buildah:',
+    `  podman push --tls-verify=false my-app:1.0 ${registry}/team-a/my-app:1.0`,
+  ];
+  if (credentials) {
+    // Shown once: only the file keeps them.
+    lines.push(
       '',
-      `Berth registry listening on ${url} (data in ${dataDir})`,
-      '',
-      'Push an image with skopeo, for example from an OCI layout directory or archive:',
-      `  skopeo copy${tlsFlag} oci:./my-image docker://${registry}/team-a/my-app:1.0`,
-      `  skopeo inspect${tlsFlag.replace('dest-', '')} docker://${registry}/team-a/my-app:1.0`,
-      'or with podman / buildah:',
-      `  podman push --tls-verify=false my-app:1.0 ${registry}/team-a/my-app:1.0`,
-      '',
-    ].join('\n') + '\n',
-  );
+      `Administrator credentials (account ${config.accountId}), shown once and saved to ${credentials.path}:`,
+      `  aws_access_key_id     = ${credentials.accessKeyId}`,
+      `  aws_secret_access_key = ${credentials.secretAccessKey}`,
+      'Check them with the AWS CLI (the control plane is being built: STS GetCallerIdentity answers today):',
+      `  AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws sts get-caller-identity --endpoint-url ${url} --region ${config.region}`,
+    );
+  }
+  process.stderr.write(lines.join('\n') + '\n\n');
 }
 
 main(process.argv.slice(2)).then(

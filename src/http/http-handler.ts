@@ -11,6 +11,8 @@ export interface HttpHandlerOptions {
   readonly log: Logger;
   /** Answers /readyz: false while starting or draining. */
   readonly isReady: () => boolean;
+  /** The control plane: AWS-signed `POST /` requests. */
+  readonly aws?: (req: IncomingMessage, res: ServerResponse, requestId: string, query: string) => Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -39,6 +41,14 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
         // handleOci answers every failure itself; this is the last guard against a bug there.
         log.error({ reqId: requestId, err: error }, 'request handler failed');
         res.destroy();
+      });
+      return;
+    }
+    if (path === '/' && req.method === 'POST' && options.aws) {
+      options.aws(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((error: unknown) => {
+        log.error({ reqId: requestId, err: error }, 'control-plane request failed');
+        if (res.headersSent) res.destroy();
+        else sendText(res, 500, 'internal error');
       });
       return;
     }

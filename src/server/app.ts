@@ -8,6 +8,10 @@ import { createRegistry, type Registry } from '../registry/registry.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
 import { SqliteMetadataStore } from '../storage/meta/sqlite/sqlite-metadata-store.ts';
 import type { RequestListener } from 'node:http';
+import { join } from 'node:path';
+import { ensureAdministrator, type NewCredentials } from '../auth/bootstrap.ts';
+import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
+import { createAwsEndpoint } from '../http/aws/aws-endpoint.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -22,13 +26,24 @@ export interface AppOptions {
   readonly runJobs: boolean;
 }
 
+export function serverKeyPath(config: Config): string {
+  return join(config.dataDir, 'server.key');
+}
+
 /**
- * Brings the stores to the current version before several worker processes open
- * them at once (each would otherwise race to migrate).
+ * Once per start, before any worker serves: brings the stores to the current version
+ * (workers would otherwise race to migrate), makes the server key, and on the very
+ * first start creates the administrator, whose new credentials are returned once.
  */
-export async function prepareStores(config: Config): Promise<void> {
+export async function prepareStores(config: Config): Promise<NewCredentials | undefined> {
   await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
-  await SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous }).close();
+  const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
+  try {
+    const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
+    return await ensureAdministrator(metadata.identities, serverKey, config.accountId, new Date());
+  } finally {
+    await metadata.close();
+  }
 }
 
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
@@ -41,7 +56,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
   });
   let ready = false;
-  const handler = createHttpHandler({ registry, log, isReady: () => ready });
+  const aws = createAwsEndpoint({ identities: metadata.identities, serverKey: await loadOrCreateServerKey(serverKeyPath(config)), region: config.region, log });
+  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,

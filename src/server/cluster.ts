@@ -7,7 +7,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { prepareStores } from './app.ts';
 import { loadOrCreateSelfSigned } from './self-signed-tls.ts';
 
 const WORKER_INDEX = 'BERTH_WORKER_INDEX';
@@ -38,8 +37,8 @@ export function announceToPrimary(url: string): void {
 }
 
 export async function startPrimary(config: Config, log: Logger): Promise<Primary> {
-  // Shared state is made once, before workers race for it.
-  await prepareStores(config);
+  // Shared state (stores, server key, certificate) is made before workers race for it:
+  // the caller ran prepareStores().
   if (config.tls.mode === 'self-signed') await loadOrCreateSelfSigned(config.tls.dir, config.host);
 
   let stopping = false;

@@ -1,0 +1,99 @@
+// The control plane's front door: `POST /` signed with SigV4. The signature names the
+// caller; the caller's access key must be active. Today it answers STS
+// GetCallerIdentity (so the printed credentials can be checked with the AWS CLI) and
+// refuses every ECR, IAM and STS operation it does not implement yet with a clear
+// error in the protocol's own shape — never a 500.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { verifySigV4 } from '../../auth/sigv4/verify.ts';
+import { defaultScopes } from '../../auth/sigv4/types.ts';
+import { openSecret } from '../../auth/tokens/secret-box.ts';
+import type { IdentityStore } from '../../storage/meta/identity-store.ts';
+import { awsJsonError, parseAwsJsonHeaders, writeAwsJsonError } from './json-protocol.ts';
+import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
+
+/** Who signed a request. */
+export interface Principal {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly userId: string;
+  readonly arn: string;
+  readonly accessKeyId: string;
+}
+
+export interface AwsEndpointOptions {
+  readonly identities: IdentityStore;
+  readonly serverKey: Buffer;
+  readonly region: string;
+  readonly log: Logger;
+}
+
+/** Control-plane requests are small JSON or form documents; layer parts come later, streamed. */
+const BODY_LIMIT = 1024 * 1024;
+
+export function createAwsEndpoint(options: AwsEndpointOptions) {
+  const lookupSecret = async (accessKeyId: string) => {
+    const key = await options.identities.getAccessKey(accessKeyId);
+    if (!key || key.status !== 'Active') return undefined;
+    const secretAccessKey = openSecret(key.sealedSecret, options.serverKey);
+    const user = await options.identities.getUser(key.accountId, key.userName);
+    if (secretAccessKey === undefined || !user) return undefined;
+    const principal: Principal = {
+      accountId: user.accountId,
+      userName: user.userName,
+      userId: user.userId,
+      arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.userName}`,
+      accessKeyId,
+    };
+    return { secretAccessKey, principal };
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string, query: string): Promise<void> => {
+    const json = req.headers['x-amz-target'] !== undefined;
+    const body = await readBody(req);
+    if (body === undefined) {
+      res.setHeader('Connection', 'close');
+      const error = { code: json ? 'SerializationException' : 'InvalidRequest', message: `request bodies are limited to ${BODY_LIMIT} bytes`, status: 413 };
+      return json ? writeAwsJsonError(res, requestId, { ...error, closeConnection: true }) : writeQueryError(res, 'sts', requestId, error);
+    }
+    const verified = await verifySigV4(
+      { method: req.method ?? 'POST', path: '/', query, headers: req.headersDistinct, bodySha256Hex: createHash('sha256').update(body).digest('hex') },
+      lookupSecret,
+      { scopes: defaultScopes(options.region), protocol: json ? 'json' : 'query' },
+    );
+    if (!verified.ok) {
+      options.log.info({ reqId: requestId, reason: verified.error.kind }, 'control-plane request not authenticated');
+      return json ? writeAwsJsonError(res, requestId, verified.error) : writeQueryError(res, 'sts', requestId, verified.error);
+    }
+    if (json) {
+      const target = parseAwsJsonHeaders(req.method, '/', req.headers);
+      if (!target.ok) return writeAwsJsonError(res, requestId, target.error);
+      return writeAwsJsonError(res, requestId, awsJsonError('UnsupportedOperationException', `Berth does not implement ${target.operation} yet`));
+    }
+    const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
+    if (verified.service === 'sts' && action === 'GetCallerIdentity') {
+      const { principal } = verified;
+      return writeQueryResponse(res, 'sts', 'GetCallerIdentity', requestId, { Arn: principal.arn, UserId: principal.userId, Account: principal.accountId });
+    }
+    return writeQueryError(res, verified.service, requestId, {
+      code: 'InvalidAction',
+      message: `Berth does not implement ${verified.service.toUpperCase()} ${action || '(no Action)'} yet`,
+      status: 400,
+    });
+  };
+}
+
+/** The whole body, or undefined when it is larger than the limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT) return undefined;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > BODY_LIMIT) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
