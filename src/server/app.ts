@@ -56,7 +56,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
   });
   let ready = false;
-  const aws = createAwsEndpoint({ identities: metadata.identities, serverKey: await loadOrCreateServerKey(serverKeyPath(config)), region: config.region, log });
+  const aws = createAwsEndpoint({ metadata, serverKey: await loadOrCreateServerKey(serverKeyPath(config)), accountId: config.accountId, region: config.region, log });
   const handler = createHttpHandler({ registry, log, isReady: () => ready, aws });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,

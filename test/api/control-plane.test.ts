@@ -72,8 +72,8 @@ test('a wrong secret or an unknown key gets AWS\'s own errors', { skip: missing.
 });
 
 test('an ECR operation not built yet is a clear error, not a 500', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
-  const result = await aws(['ecr', 'describe-repositories']).catch((error: { stderr: string }) => error);
-  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*DescribeRepositories/);
+  const result = await aws(['ecr', 'list-images', '--repository-name', 'any/repo']).catch((error: { stderr: string }) => error);
+  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*ListImages/);
 });
 
 test('an unsigned control-plane request is MissingAuthenticationToken', async () => {
@@ -87,4 +87,60 @@ test('an unsigned control-plane request is MissingAuthenticationToken', async ()
   const query = await fetch(`${berth.url}/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
   assert.equal(query.status, 403);
   assert.match(await query.text(), /<Code>MissingAuthenticationToken<\/Code>/);
+});
+
+test('repositories: create, list, refuse duplicates and unknown names, delete', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const created = JSON.parse(
+    (await aws(['ecr', 'create-repository', '--repository-name', 'team-a/svc', '--image-tag-mutability', 'IMMUTABLE', '--tags', 'Key=team,Value=a'])).stdout,
+  ) as { repository: Record<string, unknown> };
+  assert.equal(created.repository.repositoryArn, 'arn:aws:ecr:us-east-1:123456789012:repository/team-a/svc');
+  assert.equal(created.repository.repositoryUri, `${berth.hostPort}/team-a/svc`);
+  assert.equal(created.repository.imageTagMutability, 'IMMUTABLE');
+  assert.equal(typeof created.repository.createdAt, 'number');
+  const duplicate = await aws(['ecr', 'create-repository', '--repository-name', 'team-a/svc']).catch((error: { stderr: string }) => error);
+  assert.match((duplicate as { stderr: string }).stderr, /RepositoryAlreadyExistsException/);
+  const listed = JSON.parse((await aws(['ecr', 'describe-repositories'])).stdout) as { repositories: Array<{ repositoryName: string }> };
+  assert.ok(listed.repositories.some((repository) => repository.repositoryName === 'team-a/svc'));
+  const unknown = await aws(['ecr', 'describe-repositories', '--repository-names', 'no/such']).catch((error: { stderr: string }) => error);
+  assert.match((unknown as { stderr: string }).stderr, /RepositoryNotFoundException/);
+  const deleted = JSON.parse((await aws(['ecr', 'delete-repository', '--repository-name', 'team-a/svc'])).stdout) as { repository: { repositoryName: string } };
+  assert.equal(deleted.repository.repositoryName, 'team-a/svc');
+});
+
+test('describe-repositories pages with nextToken', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  for (const name of ['page/a', 'page/b', 'page/c']) await aws(['ecr', 'create-repository', '--repository-name', name]);
+  const first = JSON.parse((await aws(['ecr', 'describe-repositories', '--max-items', '2', '--page-size', '2'])).stdout) as { repositories: unknown[]; NextToken?: string };
+  assert.equal(first.repositories.length, 2);
+  assert.ok(first.NextToken);
+  const all = JSON.parse((await aws(['ecr', 'describe-repositories', '--page-size', '1'])).stdout) as { repositories: Array<{ repositoryName: string }> };
+  assert.deepEqual(all.repositories.map((r) => r.repositoryName).filter((n) => n.startsWith('page/')), ['page/a', 'page/b', 'page/c']);
+});
+
+test('get-login-password gives a registry token for the caller', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const { stdout } = await aws(['ecr', 'get-login-password']);
+  assert.match(stdout.trim(), /^berth1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  const data = JSON.parse((await aws(['ecr', 'get-authorization-token'])).stdout) as { authorizationData: Array<{ authorizationToken: string; expiresAt: number; proxyEndpoint: string }> };
+  const entry = data.authorizationData[0]!;
+  assert.match(Buffer.from(entry.authorizationToken, 'base64').toString(), /^AWS:berth1\./);
+  assert.equal(entry.proxyEndpoint, `http://${berth.hostPort}`);
+  assert.ok(Math.abs(entry.expiresAt - (Date.now() / 1000 + 12 * 3600)) < 120, 'expires in 12 hours');
+});
+
+test('a user whose identity policy only allows reads is denied CreateRepository', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  // No IAM API yet: put the user straight into the store the server shares (SQLite in WAL mode).
+  const { SqliteMetadataStore } = await import('../../src/storage/meta/sqlite/sqlite-metadata-store.ts');
+  const { sealSecret } = await import('../../src/auth/tokens/secret-box.ts');
+  const serverKey = await readFile(join(berth.dataDir, 'server.key'));
+  const store = SqliteMetadataStore.open({ path: join(berth.dataDir, 'berth.db') });
+  try {
+    await store.identities.createUser({ accountId: '123456789012', userName: 'reader', userId: 'AIDAREADERREADER0001', path: '/', createdAt: new Date() });
+    await store.identities.createAccessKey({ accessKeyId: 'AKIAREADERREADER0001', accountId: '123456789012', userName: 'reader', sealedSecret: sealSecret('reader-secret', serverKey), status: 'Active', createdAt: new Date() });
+    await store.identities.putUserPolicy({ accountId: '123456789012', userName: 'reader', policyName: 'read', document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:Describe*', 'ecr:GetAuthorizationToken'], Resource: '*' }] }) });
+  } finally {
+    await store.close();
+  }
+  const env = { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'AKIAREADERREADER0001', AWS_SECRET_ACCESS_KEY: 'reader-secret' };
+  await aws(['ecr', 'describe-repositories'], env);
+  const denied = await aws(['ecr', 'create-repository', '--repository-name', 'reader/new'], env).catch((error: { stderr: string }) => error);
+  assert.match((denied as { stderr: string }).stderr, /AccessDeniedException.*arn:aws:iam::123456789012:user\/reader is not authorized to perform: ecr:CreateRepository/);
 });

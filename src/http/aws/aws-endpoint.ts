@@ -1,30 +1,23 @@
 // The control plane's front door: `POST /` signed with SigV4. The signature names the
-// caller; the caller's access key must be active. Today it answers STS
-// GetCallerIdentity (so the printed credentials can be checked with the AWS CLI) and
-// refuses every ECR, IAM and STS operation it does not implement yet with a clear
-// error in the protocol's own shape — never a 500.
+// caller; the caller's access key must be active. JSON requests go to the ECR
+// operations (ecr-endpoint.ts); Query requests answer STS GetCallerIdentity. What is
+// not built yet gets a clear error in the protocol's own shape — never a 500.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { verifySigV4 } from '../../auth/sigv4/verify.ts';
 import { defaultScopes } from '../../auth/sigv4/types.ts';
 import { openSecret } from '../../auth/tokens/secret-box.ts';
-import type { IdentityStore } from '../../storage/meta/identity-store.ts';
-import { awsJsonError, parseAwsJsonHeaders, writeAwsJsonError } from './json-protocol.ts';
+import type { Principal } from '../../auth/principal.ts';
+import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
+import { answerEcr } from './ecr-endpoint.ts';
+import { writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
-/** Who signed a request. */
-export interface Principal {
-  readonly accountId: string;
-  readonly userName: string;
-  readonly userId: string;
-  readonly arn: string;
-  readonly accessKeyId: string;
-}
-
 export interface AwsEndpointOptions {
-  readonly identities: IdentityStore;
+  readonly metadata: MetadataStore;
   readonly serverKey: Buffer;
+  readonly accountId: string;
   readonly region: string;
   readonly log: Logger;
 }
@@ -34,10 +27,11 @@ const BODY_LIMIT = 1024 * 1024;
 
 export function createAwsEndpoint(options: AwsEndpointOptions) {
   const lookupSecret = async (accessKeyId: string) => {
-    const key = await options.identities.getAccessKey(accessKeyId);
+    const identities = options.metadata.identities;
+    const key = await identities.getAccessKey(accessKeyId);
     if (!key || key.status !== 'Active') return undefined;
     const secretAccessKey = openSecret(key.sealedSecret, options.serverKey);
-    const user = await options.identities.getUser(key.accountId, key.userName);
+    const user = await identities.getUser(key.accountId, key.userName);
     if (secretAccessKey === undefined || !user) return undefined;
     const principal: Principal = {
       accountId: user.accountId,
@@ -66,11 +60,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       options.log.info({ reqId: requestId, reason: verified.error.kind }, 'control-plane request not authenticated');
       return json ? writeAwsJsonError(res, requestId, verified.error) : writeQueryError(res, 'sts', requestId, verified.error);
     }
-    if (json) {
-      const target = parseAwsJsonHeaders(req.method, '/', req.headers);
-      if (!target.ok) return writeAwsJsonError(res, requestId, target.error);
-      return writeAwsJsonError(res, requestId, awsJsonError('UnsupportedOperationException', `Berth does not implement ${target.operation} yet`));
-    }
+    if (json) return answerEcr(options, req, res, requestId, body, verified.principal);
     const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
     if (verified.service === 'sts' && action === 'GetCallerIdentity') {
       const { principal } = verified;

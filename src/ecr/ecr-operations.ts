@@ -1,0 +1,12 @@
+// The ECR operations Berth answers, by name. Everything else in the ECR API answers
+// UnsupportedOperationException until it is built.
+import { getAuthorizationToken } from './authorization-token.ts';
+import type { EcrHandler } from './ecr-context.ts';
+import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
+
+export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
+  ['CreateRepository', createRepository],
+  ['DescribeRepositories', describeRepositories],
+  ['DeleteRepository', deleteRepository],
+  ['GetAuthorizationToken', (context) => getAuthorizationToken(context)],
+]);

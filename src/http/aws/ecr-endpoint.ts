@@ -1,0 +1,75 @@
+// One authenticated ECR request: target and input checked against the model's
+// constraints, the action authorized for each resource it touches, then the
+// operation; ECR exceptions go out in AWS JSON 1.1 shape.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { firstDenied } from '../../auth/identity-policies.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { EcrError } from '../../ecr/ecr-context.ts';
+import { ECR_HANDLERS } from '../../ecr/ecr-operations.ts';
+import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
+import { ecrOperation, ecrResourceArns } from './ecr-operations.ts';
+import { validateEcrInput } from './ecr-validation.ts';
+import { awsJsonError, parseAwsJsonHeaders, parseJsonObject, writeAwsJsonError, writeAwsJsonResponse } from './json-protocol.ts';
+
+export interface EcrEndpointOptions {
+  readonly metadata: MetadataStore;
+  readonly serverKey: Buffer;
+  readonly accountId: string;
+  readonly region: string;
+  readonly log: Logger;
+}
+
+export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessage, res: ServerResponse, requestId: string, body: Buffer, principal: Principal): Promise<void> {
+  const target = parseAwsJsonHeaders(req.method, '/', req.headers);
+  if (!target.ok) return writeAwsJsonError(res, requestId, target.error);
+  const operation = ecrOperation(target.operation);
+  const handler = ECR_HANDLERS.get(target.operation);
+  if (!operation || !handler) {
+    return writeAwsJsonError(res, requestId, awsJsonError('UnsupportedOperationException', `Berth does not implement ${target.operation} yet`));
+  }
+  const parsed = parseJsonObject(body);
+  if (!parsed.ok) return writeAwsJsonError(res, requestId, parsed.error);
+  const validated = validateEcrInput(target.operation, parsed.value);
+  if (!validated.ok) return writeAwsJsonError(res, requestId, validated.error);
+
+  const secure = req.socket instanceof TLSSocket;
+  const resources = ecrResourceArns(operation, validated.input, { accountId: options.accountId, region: options.region });
+  const denied = await firstDenied(options.metadata.identities, principal, {
+    action: operation.action,
+    resources,
+    sourceIp: req.socket.remoteAddress ?? '',
+    secureTransport: secure,
+    now: new Date(),
+  });
+  if (denied) {
+    const because = denied.decision.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the action';
+    return writeAwsJsonError(
+      res,
+      requestId,
+      awsJsonError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: ${operation.action} on resource: ${denied.resource} ${because}`),
+    );
+  }
+
+  try {
+    const output = await handler(
+      {
+        metadata: options.metadata,
+        principal,
+        accountId: options.accountId,
+        region: options.region,
+        registryHost: req.headers.host ?? '127.0.0.1',
+        scheme: secure ? 'https' : 'http',
+        serverKey: options.serverKey,
+        now: () => new Date(),
+      },
+      validated.input,
+    );
+    writeAwsJsonResponse(res, requestId, output);
+  } catch (error) {
+    if (error instanceof EcrError) return writeAwsJsonError(res, requestId, awsJsonError(error.code, error.message));
+    options.log.error({ reqId: requestId, err: error, operation: target.operation }, 'ECR operation failed');
+    writeAwsJsonError(res, requestId, awsJsonError('ServerException', 'internal error'));
+  }
+}
