@@ -2,6 +2,7 @@
 // UnsupportedOperationException until it is built.
 import { getAuthorizationToken } from './authorization-token.ts';
 import type { EcrHandler } from './ecr-context.ts';
+import { batchGetImage, describeImages, listImages } from './images.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
@@ -9,4 +10,7 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['DescribeRepositories', describeRepositories],
   ['DeleteRepository', deleteRepository],
   ['GetAuthorizationToken', (context) => getAuthorizationToken(context)],
+  ['ListImages', listImages],
+  ['DescribeImages', describeImages],
+  ['BatchGetImage', batchGetImage],
 ]);

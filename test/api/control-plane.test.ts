@@ -72,8 +72,8 @@ test('a wrong secret or an unknown key gets AWS\'s own errors', { skip: missing.
 });
 
 test('an ECR operation not built yet is a clear error, not a 500', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
-  const result = await aws(['ecr', 'list-images', '--repository-name', 'any/repo']).catch((error: { stderr: string }) => error);
-  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*ListImages/);
+  const result = await aws(['ecr', 'describe-registry']).catch((error: { stderr: string }) => error);
+  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*DescribeRegistry/);
 });
 
 test('an unsigned control-plane request is MissingAuthenticationToken', async () => {
@@ -143,4 +143,48 @@ test('a user whose identity policy only allows reads is denied CreateRepository'
   await aws(['ecr', 'describe-repositories'], env);
   const denied = await aws(['ecr', 'create-repository', '--repository-name', 'reader/new'], env).catch((error: { stderr: string }) => error);
   assert.match((denied as { stderr: string }).stderr, /AccessDeniedException.*arn:aws:iam::123456789012:user\/reader is not authorized to perform: ecr:CreateRepository/);
+});
+
+test('images pushed through /v2/ are listed, described and fetched through ECR', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const { createHash } = await import('node:crypto');
+  const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+  const layer = Buffer.from('layer bytes '.repeat(100));
+  for (const blob of [config, layer]) {
+    assert.equal((await fetch(`${berth.url}/v2/ecr/images/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob })).status, 201);
+  }
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  }));
+  for (const tag of ['v1', 'latest']) {
+    const put = await fetch(`${berth.url}/v2/ecr/images/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(put.status, 201);
+  }
+  const listed = JSON.parse((await aws(['ecr', 'list-images', '--repository-name', 'ecr/images'])).stdout) as { imageIds: Array<{ imageDigest: string; imageTag?: string }> };
+  assert.deepEqual(listed.imageIds.map((id) => id.imageTag).sort(), ['latest', 'v1']);
+  assert.ok(listed.imageIds.every((id) => id.imageDigest === sha(manifest)));
+  const described = JSON.parse((await aws(['ecr', 'describe-images', '--repository-name', 'ecr/images', '--image-ids', 'imageTag=v1'])).stdout) as {
+    imageDetails: Array<{ imageDigest: string; imageTags: string[]; imageSizeInBytes: number; imageManifestMediaType: string; imagePushedAt: number }>;
+  };
+  const detail = described.imageDetails[0]!;
+  assert.equal(detail.imageDigest, sha(manifest));
+  assert.deepEqual(detail.imageTags, ['latest', 'v1']);
+  assert.equal(detail.imageSizeInBytes, config.length + layer.length);
+  assert.equal(detail.imageManifestMediaType, 'application/vnd.oci.image.manifest.v1+json');
+  const fetched = JSON.parse((await aws(['ecr', 'batch-get-image', '--repository-name', 'ecr/images', '--image-ids', 'imageTag=latest', 'imageTag=nope'])).stdout) as {
+    images: Array<{ imageManifest: string; imageId: { imageDigest: string } }>;
+    failures: Array<{ failureCode: string; imageId: { imageTag: string } }>;
+  };
+  assert.equal(fetched.images[0]!.imageManifest, manifest.toString());
+  assert.equal(fetched.images[0]!.imageId.imageDigest, sha(manifest));
+  assert.deepEqual(fetched.failures.map((failure) => [failure.imageId.imageTag, failure.failureCode]), [['nope', 'ImageNotFound']]);
+  const missingImage = await aws(['ecr', 'describe-images', '--repository-name', 'ecr/images', '--image-ids', 'imageTag=nope']).catch((error: { stderr: string }) => error);
+  assert.match((missingImage as { stderr: string }).stderr, /ImageNotFoundException/);
+  const notEmpty = await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/images']).catch((error: { stderr: string }) => error);
+  assert.match((notEmpty as { stderr: string }).stderr, /RepositoryNotEmptyException/);
+  await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/images', '--force']);
+  assert.equal((await fetch(`${berth.url}/v2/ecr/images/manifests/v1`)).status, 404);
 });

@@ -527,6 +527,31 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.registry.getPolicy(ACCOUNT), undefined);
     });
 
+    it('manifests.list: by digest, paged, with sorted tags and the bytes of referenced blobs', async (s) => {
+      const config = digest('config');
+      const layer = digest('layer');
+      await s.blobs.link('imgs', config, 100);
+      await s.blobs.link('imgs', layer, 1000);
+      const a = manifestRecord('imgs', { config, n: 'a' });
+      const b = manifestRecord('imgs', { config, n: 'b' });
+      assert.deepEqual(await s.manifests.put(a, { blobs: [config, layer], manifests: [] }, 'v2'), { ok: true });
+      assert.deepEqual(await s.manifests.put(a, { blobs: [config, layer], manifests: [] }, 'v1'), { ok: true });
+      assert.deepEqual(await s.manifests.put(b, { blobs: [config], manifests: [] }), { ok: true });
+      const all = await s.manifests.list('imgs', { limit: 10 });
+      assert.deepEqual(all.map((image) => image.digest), [a.digest, b.digest].sort());
+      const imageA = all.find((image) => image.digest === a.digest)!;
+      assert.deepEqual(imageA.tags, ['v1', 'v2']);
+      assert.equal(imageA.blobBytes, 1100);
+      assert.equal(imageA.mediaType, a.mediaType);
+      assert.deepEqual(all.find((image) => image.digest === b.digest)!.tags, []);
+      const first = await s.manifests.list('imgs', { limit: 1 });
+      const second = await s.manifests.list('imgs', { limit: 1, after: first[0]!.digest });
+      assert.deepEqual([...first, ...second].map((image) => image.digest), all.map((image) => image.digest));
+      assert.deepEqual(await s.manifests.list('nothing-here', { limit: 10 }), []);
+      assert.deepEqual(await s.manifests.summary('imgs', a.digest), imageA);
+      assert.equal(await s.manifests.summary('imgs', digest('absent')), undefined);
+    });
+
     it('upload sessions: create, get, delete', async (s) => {
       const upload = uploadRecord('team/app', T0);
       await s.uploads.create(upload);

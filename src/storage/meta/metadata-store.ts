@@ -110,6 +110,21 @@ export interface ManifestStore {
   /** Deletes the manifest and every tag that points at it. */
   delete(repository: string, digest: string): Promise<boolean>;
   referrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+  /** The repository's manifests ordered by digest, after `page.after`, each with its tags and content size. */
+  list(repository: string, page: Page): Promise<ImageSummary[]>;
+  /** The same summary for one manifest. */
+  summary(repository: string, digest: string): Promise<ImageSummary | undefined>;
+}
+
+export interface ImageSummary {
+  readonly digest: string;
+  readonly mediaType: string;
+  /** Sum of the sizes of the blobs the manifest references (what ECR reports as the image size). */
+  readonly blobBytes: number;
+  readonly artifactType?: string;
+  readonly pushedAt: Date;
+  /** Tags pointing at the manifest, sorted. */
+  readonly tags: readonly string[];
 }
 
 export interface TagStore {

@@ -8,6 +8,7 @@ import type { IdentityStore } from '../identity-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
 import type {
   BlobLinkStore,
+  ImageSummary,
   ManifestRecord,
   ManifestReferences,
   ManifestStore,
@@ -140,6 +141,14 @@ export class SqliteMetadataStore implements MetadataStore {
           repository,
         ) > 0,
       referrers: async (repository, subject) => this.#referrers(repository, subject),
+      list: async (repository, page) =>
+        this.#db
+          .all(`${IMAGE_SUMMARY_SQL} AND m.digest > ? ORDER BY m.digest LIMIT ?`, repository, page.after ?? '', page.limit)
+          .map(toImageSummary),
+      summary: async (repository, digest) => {
+        const row = this.#db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = ?`, repository, digest);
+        return row === undefined ? undefined : toImageSummary(row);
+      },
     };
     this.tags = {
       list: async (repository, page) =>
@@ -324,6 +333,27 @@ function toManifest(repository: string, row: Row | undefined): ManifestRecord | 
     ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
     ...(row.subject === null ? {} : { subject: String(row.subject) }),
     ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
+  };
+}
+
+/** A repository's manifests with the bytes of the blobs each references and its sorted tags. */
+const IMAGE_SUMMARY_SQL = `
+  SELECT m.digest, m.media_type, m.artifact_type, m.pushed_at,
+         (SELECT COALESCE(SUM(b.size), 0) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
+           WHERE mb.repository_id = m.repository_id AND mb.manifest_digest = m.digest) AS blob_bytes,
+         (SELECT json_group_array(name) FROM (SELECT t.name FROM tags t
+           WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest ORDER BY t.name)) AS tag_names
+  FROM manifests m JOIN repositories r ON r.id = m.repository_id
+  WHERE r.name = ?`;
+
+function toImageSummary(row: Row): ImageSummary {
+  return {
+    digest: String(row.digest),
+    mediaType: String(row.media_type),
+    blobBytes: Number(row.blob_bytes),
+    pushedAt: new Date(Number(row.pushed_at)),
+    tags: JSON.parse(String(row.tag_names)) as string[],
+    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
   };
 }
 
