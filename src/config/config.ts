@@ -30,6 +30,8 @@ export interface Config {
   readonly accountId: string;
   /** The AWS region the registry reports and SigV4 scopes name. */
   readonly region: string;
+  /** `required`: /v2/ needs `AWS:<token>` credentials and authorizes every request. */
+  readonly registryAuth: 'off' | 'required';
 }
 
 export class ConfigError extends Error {
@@ -66,6 +68,7 @@ const KEYS: Record<string, string> = {
   workers: 'BERTH_WORKERS',
   accountId: 'BERTH_ACCOUNT_ID',
   region: 'BERTH_REGION',
+  registryAuth: 'BERTH_REGISTRY_AUTH',
 };
 
 /** Command-line flags → key path. */
@@ -193,6 +196,7 @@ function build(settings: Settings, cwd: string): Config {
       const text = typeof value === 'number' ? String(value).padStart(12, '0') : value;
       return typeof text === 'string' && /^\d{12}$/.test(text) ? text : undefined;
     }, 'a 12-digit AWS account id'),
+    registryAuth: read('registryAuth', 'off' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
 }

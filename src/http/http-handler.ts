@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
+import type { RegistryGuard } from '../auth/registry-guard.ts';
 import { handleOci } from './oci/oci-router.ts';
 
 export interface HttpHandlerOptions {
@@ -11,6 +12,8 @@ export interface HttpHandlerOptions {
   readonly log: Logger;
   /** Answers /readyz: false while starting or draining. */
   readonly isReady: () => boolean;
+  /** Authentication and authorization for /v2/; without it the registry API is open. */
+  readonly guard?: RegistryGuard;
   /** The control plane: AWS-signed `POST /` requests. */
   readonly aws?: (req: IncomingMessage, res: ServerResponse, requestId: string, query: string) => Promise<void>;
 }
@@ -37,7 +40,7 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     }
 
     if (path.startsWith('/v2')) {
-      handleOci(req, res, path, query, registry, log, requestId).catch((error: unknown) => {
+      handleOci(req, res, path, query, registry, log, requestId, options.guard).catch((error: unknown) => {
         // handleOci answers every failure itself; this is the last guard against a bug there.
         log.error({ reqId: requestId, err: error }, 'request handler failed');
         res.destroy();

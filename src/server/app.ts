@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ensureAdministrator, type NewCredentials } from '../auth/bootstrap.ts';
 import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
 import { createAwsEndpoint } from '../http/aws/aws-endpoint.ts';
+import { createRegistryGuard } from '../auth/registry-guard.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -56,8 +57,10 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
   });
   let ready = false;
-  const aws = createAwsEndpoint({ metadata, serverKey: await loadOrCreateServerKey(serverKeyPath(config)), accountId: config.accountId, region: config.region, log });
-  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws });
+  const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
+  const aws = createAwsEndpoint({ metadata, serverKey, accountId: config.accountId, region: config.region, log });
+  const guard = config.registryAuth === 'required' ? createRegistryGuard({ metadata, serverKey, accountId: config.accountId, region: config.region }) : undefined;
+  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, ...(guard ? { guard } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { RegistryError, isRegistryError } from '../../errors/registry-error.ts';
 import type { Registry } from '../../registry/registry.ts';
+import type { RegistryGuard } from '../../auth/registry-guard.ts';
 import { handleBlob } from './blob-handlers.ts';
 import { writeOciError } from './error-envelope.ts';
 import { methodNotAllowed, sendJson, type Exchange } from './exchange.ts';
@@ -23,6 +24,7 @@ export async function handleOci(
   registry: Registry,
   log: Logger,
   requestId: string,
+  guard?: RegistryGuard,
 ): Promise<void> {
   res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
   const abort = new AbortController();
@@ -32,7 +34,7 @@ export async function handleOci(
   res.once('close', onClose);
   const ex: Exchange = { req, res, query, registry, signal: abort.signal };
   try {
-    await dispatch(ex, path);
+    await dispatch(ex, path, guard);
   } catch (error) {
     respondWithError(ex, error, log, requestId);
   } finally {
@@ -40,9 +42,13 @@ export async function handleOci(
   }
 }
 
-async function dispatch(ex: Exchange, path: string): Promise<void> {
+async function dispatch(ex: Exchange, path: string, guard: RegistryGuard | undefined): Promise<void> {
   const route = parseOciPath(path);
   if (route === undefined) throw new RegistryError('NOT_FOUND', 'no such endpoint', { path });
+  if (guard && route.kind !== 'invalid-name') {
+    const refused = await guard(ex.req, route);
+    if (refused) throw refused;
+  }
   switch (route.kind) {
     case 'base':
       if (ex.req.method !== 'GET' && ex.req.method !== 'HEAD') throw methodNotAllowed('GET, HEAD');

@@ -43,6 +43,7 @@ test('defaults', () => {
     workers: 1,
     accountId: '123456789012',
     region: 'us-east-1',
+    registryAuth: 'off',
   });
 });
 
@@ -92,6 +93,7 @@ test('a YAML file sets every kind of value', (t) => {
     workers: 3,
     accountId: '000011112222',
     region: 'eu-west-3',
+    registryAuth: 'off',
   });
 });
 
@@ -149,6 +151,7 @@ test('every environment variable maps to its key', () => {
         BERTH_WORKERS: '2',
         BERTH_ACCOUNT_ID: '999988887777',
         BERTH_REGION: 'ap-southeast-2',
+        BERTH_REGISTRY_AUTH: 'required',
       },
     }),
   );
@@ -166,6 +169,7 @@ test('every environment variable maps to its key', () => {
     workers: 2,
     accountId: '999988887777',
     region: 'ap-southeast-2',
+    registryAuth: 'required',
   });
 });
 
