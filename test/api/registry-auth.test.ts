@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run } from '../helpers/clients.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { missingTools, run, Skopeo, ToolSandbox } from '../helpers/clients.ts';
+import { buildTestImages } from '../helpers/oci-images.ts';
 import { SqliteMetadataStore } from '../../src/storage/meta/sqlite/sqlite-metadata-store.ts';
 import { sealSecret } from '../../src/auth/tokens/secret-box.ts';
 
@@ -110,4 +113,23 @@ test('a pull-only user pulls, is DENIED a push, and loses access when its key is
     await again.close();
   }
   assert.equal((await fetch(`${berth.url}/v2/auth/shared/manifests/v1`, { headers: pullerAuth })).status, 401, 'a token dies with its key');
+});
+
+test('skopeo pushes and pulls with the password from get-login-password, and is refused without it', { skip: skip || (missingTools('skopeo').length > 0 && 'skopeo not installed') }, async () => {
+  const work = await mkdtemp(join(tmpdir(), 'berth-auth-skopeo-'));
+  const sandbox = await ToolSandbox.create();
+  try {
+    const skopeo = new Skopeo(sandbox);
+    const images = await buildTestImages(join(work, 'layout'));
+    const creds = `AWS:${await loginPassword()}`;
+    const target = `docker://${berth.hostPort}/auth/skopeo:v1`;
+    const refused = await skopeo.copy(`oci:${images.layout.dir}:single`, target, { destTls: { scheme: 'http' } }).catch((error: { stderr: string }) => error);
+    assert.match((refused as { stderr: string }).stderr, /unauthorized|authentication required|401/i);
+    await skopeo.copy(`oci:${images.layout.dir}:single`, target, { destTls: { scheme: 'http' }, extra: ['--dest-creds', creds] });
+    const raw = await skopeo.raw(['inspect', '--raw', '--tls-verify=false', '--creds', creds, target]);
+    assert.equal(sha(Buffer.from(raw.stdout)), images.single.manifest.digest);
+  } finally {
+    await sandbox.cleanup();
+    await rm(work, { recursive: true, force: true });
+  }
 });
