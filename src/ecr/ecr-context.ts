@@ -1,9 +1,12 @@
 // What an ECR operation handler gets: the stores, who calls, and where the registry is.
 import type { Principal } from '../auth/principal.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+import type { Registry } from '../registry/registry.ts';
 
 export interface EcrContext {
   readonly metadata: MetadataStore;
+  /** The registry use cases, shared with the /v2/ handlers. */
+  readonly registry: Registry;
   readonly principal: Principal;
   readonly accountId: string;
   readonly region: string;

@@ -3,6 +3,7 @@
 import { getAuthorizationToken } from './authorization-token.ts';
 import type { EcrHandler } from './ecr-context.ts';
 import { batchGetImage, describeImages, listImages } from './images.ts';
+import { batchCheckLayerAvailability, batchDeleteImage, putImage } from './image-writes.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
@@ -13,4 +14,7 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['ListImages', listImages],
   ['DescribeImages', describeImages],
   ['BatchGetImage', batchGetImage],
+  ['PutImage', putImage],
+  ['BatchDeleteImage', batchDeleteImage],
+  ['BatchCheckLayerAvailability', batchCheckLayerAvailability],
 ]);

@@ -26,6 +26,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, WireError>> = {
   NAME_UNKNOWN: { oci: 'NAME_UNKNOWN', status: 404, message: 'repository name not known to registry', ecr: 'RepositoryNotFoundException' },
   SIZE_INVALID: { oci: 'SIZE_INVALID', status: 400, message: 'provided length did not match content length', ecr: 'InvalidLayerPartException' },
   TAG_INVALID: { oci: 'MANIFEST_INVALID', status: 400, message: 'invalid tag', ecr: 'InvalidParameterException' },
+  TAG_IMMUTABLE: { oci: 'MANIFEST_INVALID', status: 400, message: 'the tag exists and the repository is immutable', ecr: 'ImageTagAlreadyExistsException' },
   RANGE_INVALID: { oci: 'BLOB_UPLOAD_INVALID', status: 416, message: 'chunk does not start at the current upload offset', ecr: 'InvalidLayerPartException' },
   RANGE_NOT_SATISFIABLE: { oci: 'RANGE_INVALID', status: 416, message: 'requested range not satisfiable', ecr: 'InvalidParameterException' },
   PAGINATION_INVALID: { oci: 'PAGINATION_NUMBER_INVALID', status: 400, message: 'invalid pagination parameters', ecr: 'InvalidParameterException' },

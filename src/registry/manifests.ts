@@ -5,6 +5,7 @@ import type { Digest } from '../model/digest.ts';
 import type { Reference } from '../model/reference.ts';
 import type { ManifestRecord, ReferrerRecord } from '../storage/meta/metadata-store.ts';
 import { parseManifest } from './manifest-parser.ts';
+import { isTagImmutable } from './tag-mutability.ts';
 import type { RegistryContext } from './registry-context.ts';
 
 export interface PushedManifest {
@@ -19,16 +20,22 @@ export class Manifests {
     this.#context = context;
   }
 
+  /** The digest a manifest will be stored under: sha256, or the algorithm of an expected digest. */
+  digestOf(content: Buffer, expected?: string): string {
+    const algorithm = expected?.startsWith('sha512:') ? 'sha512' : 'sha256';
+    return `${algorithm}:${createHash(algorithm).update(content).digest('hex')}`;
+  }
+
   async put(repository: string, reference: Reference, content: Buffer, contentType: string | undefined): Promise<PushedManifest> {
     const parsed = parseManifest(content, contentType);
-    const algorithm = reference.kind === 'digest' ? reference.digest.algorithm : 'sha256';
-    const digest = `${algorithm}:${createHash(algorithm).update(content).digest('hex')}`;
+    const digest = this.digestOf(content, reference.kind === 'digest' ? reference.digest.value : undefined);
     if (reference.kind === 'digest' && reference.digest.value !== digest) {
       throw new RegistryError('DIGEST_INVALID', 'manifest digest does not match the content', {
         expected: reference.digest.value,
         actual: digest,
       });
     }
+    if (reference.kind === 'tag') await this.#checkTagMutable(repository, reference.tag, digest);
     const record: ManifestRecord = {
       repository,
       digest,
@@ -75,6 +82,20 @@ export class Manifests {
   async referrers(repository: string, subject: Digest, artifactType?: string): Promise<ReferrerRecord[]> {
     const all = await this.#context.metadata.manifests.referrers(repository, subject.value);
     return artifactType === undefined ? all : all.filter((referrer) => referrer.artifactType === artifactType);
+  }
+
+  /** ECR's immutability: an immutable tag may be pushed again only with the same manifest. */
+  async #checkTagMutable(repository: string, tag: string, digest: string): Promise<void> {
+    const settings = (await this.#context.metadata.repositories.get(repository))?.settings;
+    if (!settings || !isTagImmutable(settings, tag)) return;
+    const current = await this.#context.metadata.manifests.getByTag(repository, tag);
+    if (current && current.digest !== digest) {
+      throw new RegistryError(
+        'TAG_IMMUTABLE',
+        `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
+        { tag },
+      );
+    }
   }
 
   async #unknown(repository: string, reference: Reference): Promise<RegistryError> {

@@ -58,7 +58,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
   });
   let ready = false;
   const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
-  const aws = createAwsEndpoint({ metadata, serverKey, accountId: config.accountId, region: config.region, log });
+  const aws = createAwsEndpoint({ metadata, registry, serverKey, accountId: config.accountId, region: config.region, log });
   const guard = config.registryAuth === 'required' ? createRegistryGuard({ metadata, serverKey, accountId: config.accountId, region: config.region }) : undefined;
   const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, ...(guard ? { guard } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {

@@ -188,3 +188,50 @@ test('images pushed through /v2/ are listed, described and fetched through ECR',
   await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/images', '--force']);
   assert.equal((await fetch(`${berth.url}/v2/ecr/images/manifests/v1`)).status, 404);
 });
+
+test('put-image retags, immutability refuses a moved tag on both APIs, batch-delete-image and layer checks', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const { createHash } = await import('node:crypto');
+  const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  await aws(['ecr', 'create-repository', '--repository-name', 'ecr/immutable', '--image-tag-mutability', 'IMMUTABLE']);
+  const manifests = [] as Buffer[];
+  for (const n of [1, 2]) {
+    const config = Buffer.from(`{"n":${n}}`);
+    assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config })).status, 201);
+    manifests.push(Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [],
+    })));
+  }
+  const [first, second] = manifests as [Buffer, Buffer];
+  const put = JSON.parse((await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1', '--image-manifest', first.toString()])).stdout) as { image: { imageId: { imageDigest: string } } };
+  assert.equal(put.image.imageId.imageDigest, sha(first));
+  const again = await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1', '--image-manifest', first.toString()]).catch((error: { stderr: string }) => error);
+  assert.match((again as { stderr: string }).stderr, /ImageAlreadyExistsException/);
+  const moved = await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1', '--image-manifest', second.toString()]).catch((error: { stderr: string }) => error);
+  assert.match((moved as { stderr: string }).stderr, /ImageTagAlreadyExistsException/);
+  const v2Push = await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`, { method: 'PUT', body: second, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(v2Push.status, 400);
+  assert.match(await v2Push.text(), /cannot be overwritten because the repository is immutable/);
+  await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1-copy', '--image-manifest', first.toString()]);
+
+  const config1 = sha(Buffer.from('{"n":1}'));
+  const layers = JSON.parse((await aws(['ecr', 'batch-check-layer-availability', '--repository-name', 'ecr/immutable', '--layer-digests', config1, sha(Buffer.from('absent'))])).stdout) as {
+    layers: Array<{ layerDigest: string; layerAvailability: string; layerSize: number }>;
+    failures: Array<{ failureCode: string }>;
+  };
+  assert.deepEqual(layers.layers.map((layer) => [layer.layerDigest, layer.layerAvailability, layer.layerSize]), [[config1, 'AVAILABLE', 7]]);
+  assert.deepEqual(layers.failures.map((failure) => failure.failureCode), ['MissingLayerDigest']);
+
+  const deletedTag = JSON.parse((await aws(['ecr', 'batch-delete-image', '--repository-name', 'ecr/immutable', '--image-ids', 'imageTag=v1-copy'])).stdout) as { imageIds: unknown[]; failures: unknown[] };
+  assert.equal(deletedTag.imageIds.length, 1);
+  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`)).status, 200, 'another tag kept the image');
+  const deletedImage = JSON.parse((await aws(['ecr', 'batch-delete-image', '--repository-name', 'ecr/immutable', '--image-ids', `imageDigest=${sha(first)}`, 'imageTag=nope'])).stdout) as {
+    imageIds: Array<{ imageDigest: string }>;
+    failures: Array<{ failureCode: string }>;
+  };
+  assert.deepEqual(deletedImage.imageIds.map((id) => id.imageDigest), [sha(first)]);
+  assert.deepEqual(deletedImage.failures.map((failure) => failure.failureCode), ['ImageNotFound']);
+  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`)).status, 404);
+});

@@ -10,12 +10,14 @@ import { defaultScopes } from '../../auth/sigv4/types.ts';
 import { openSecret } from '../../auth/tokens/secret-box.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
+import type { Registry } from '../../registry/registry.ts';
 import { answerEcr } from './ecr-endpoint.ts';
 import { writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
 export interface AwsEndpointOptions {
   readonly metadata: MetadataStore;
+  readonly registry: Registry;
   readonly serverKey: Buffer;
   readonly accountId: string;
   readonly region: string;

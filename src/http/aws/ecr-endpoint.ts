@@ -9,12 +9,16 @@ import type { Principal } from '../../auth/principal.ts';
 import { EcrError } from '../../ecr/ecr-context.ts';
 import { ECR_HANDLERS } from '../../ecr/ecr-operations.ts';
 import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
+import type { Registry } from '../../registry/registry.ts';
+import { ERROR_CATALOG } from '../../errors/catalog.ts';
+import { isRegistryError } from '../../errors/registry-error.ts';
 import { ecrOperation, ecrResourceArns } from './ecr-operations.ts';
 import { validateEcrInput } from './ecr-validation.ts';
 import { awsJsonError, parseAwsJsonHeaders, parseJsonObject, writeAwsJsonError, writeAwsJsonResponse } from './json-protocol.ts';
 
 export interface EcrEndpointOptions {
   readonly metadata: MetadataStore;
+  readonly registry: Registry;
   readonly serverKey: Buffer;
   readonly accountId: string;
   readonly region: string;
@@ -56,6 +60,7 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
     const output = await handler(
       {
         metadata: options.metadata,
+        registry: options.registry,
         principal,
         accountId: options.accountId,
         region: options.region,
@@ -69,6 +74,8 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
     writeAwsJsonResponse(res, requestId, output);
   } catch (error) {
     if (error instanceof EcrError) return writeAwsJsonError(res, requestId, awsJsonError(error.code, error.message));
+    // Domain errors from the shared registry use cases carry their ECR name in the catalogue.
+    if (isRegistryError(error)) return writeAwsJsonError(res, requestId, awsJsonError(ERROR_CATALOG[error.code].ecr, error.message));
     options.log.error({ reqId: requestId, err: error, operation: target.operation }, 'ECR operation failed');
     writeAwsJsonError(res, requestId, awsJsonError('ServerException', 'internal error'));
   }
