@@ -235,3 +235,38 @@ test('put-image retags, immutability refuses a moved tag on both APIs, batch-del
   assert.deepEqual(deletedImage.failures.map((failure) => failure.failureCode), ['ImageNotFound']);
   assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`)).status, 404);
 });
+
+test('IAM: users, access keys and inline policies through the AWS CLI, and the new key works with its policy', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const user = JSON.parse((await aws(['iam', 'create-user', '--user-name', 'ci-bot'])).stdout) as { User: { Arn: string; UserId: string } };
+  assert.equal(user.User.Arn, 'arn:aws:iam::123456789012:user/ci-bot');
+  const duplicate = await aws(['iam', 'create-user', '--user-name', 'CI-bot']).catch((error: { stderr: string }) => error);
+  assert.match((duplicate as { stderr: string }).stderr, /EntityAlreadyExists/);
+  const listed = JSON.parse((await aws(['iam', 'list-users'])).stdout) as { Users: Array<{ UserName: string }> };
+  assert.ok(listed.Users.some((u) => u.UserName === 'ci-bot'));
+  const key = JSON.parse((await aws(['iam', 'create-access-key', '--user-name', 'ci-bot'])).stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string; Status: string } };
+  assert.equal(key.AccessKey.Status, 'Active');
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:DescribeRepositories'], Resource: '*' }] };
+  await aws(['iam', 'put-user-policy', '--user-name', 'ci-bot', '--policy-name', 'describe', '--policy-document', JSON.stringify(policy)]);
+  const got = JSON.parse((await aws(['iam', 'get-user-policy', '--user-name', 'ci-bot', '--policy-name', 'describe'])).stdout) as { PolicyDocument: unknown };
+  assert.deepEqual(got.PolicyDocument, policy);
+  const malformed = await aws(['iam', 'put-user-policy', '--user-name', 'ci-bot', '--policy-name', 'bad', '--policy-document', '{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}']).catch((error: { stderr: string }) => error);
+  assert.match((malformed as { stderr: string }).stderr, /MalformedPolicyDocument/);
+
+  const asBot = { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: key.AccessKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.AccessKey.SecretAccessKey };
+  await aws(['ecr', 'describe-repositories'], asBot);
+  const denied = await aws(['ecr', 'create-repository', '--repository-name', 'bot/repo'], asBot).catch((error: { stderr: string }) => error);
+  assert.match((denied as { stderr: string }).stderr, /AccessDeniedException/);
+  const noIam = await aws(['iam', 'create-user', '--user-name', 'escalate'], asBot).catch((error: { stderr: string }) => error);
+  assert.match((noIam as { stderr: string }).stderr, /AccessDenied/);
+
+  const conflict = await aws(['iam', 'delete-user', '--user-name', 'ci-bot']).catch((error: { stderr: string }) => error);
+  assert.match((conflict as { stderr: string }).stderr, /DeleteConflict/);
+  await aws(['iam', 'update-access-key', '--user-name', 'ci-bot', '--access-key-id', key.AccessKey.AccessKeyId, '--status', 'Inactive']);
+  const inactive = await aws(['ecr', 'describe-repositories'], asBot).catch((error: { stderr: string }) => error);
+  assert.match((inactive as { stderr: string }).stderr, /UnrecognizedClientException/);
+  await aws(['iam', 'delete-access-key', '--user-name', 'ci-bot', '--access-key-id', key.AccessKey.AccessKeyId]);
+  await aws(['iam', 'delete-user-policy', '--user-name', 'ci-bot', '--policy-name', 'describe']);
+  await aws(['iam', 'delete-user', '--user-name', 'ci-bot']);
+  const gone = await aws(['iam', 'get-user', '--user-name', 'ci-bot']).catch((error: { stderr: string }) => error);
+  assert.match((gone as { stderr: string }).stderr, /NoSuchEntity/);
+});

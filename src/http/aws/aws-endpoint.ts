@@ -12,6 +12,8 @@ import type { Principal } from '../../auth/principal.ts';
 import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { answerEcr } from './ecr-endpoint.ts';
+import { firstDenied } from '../../auth/identity-policies.ts';
+import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
 import { writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
@@ -63,16 +65,38 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       return json ? writeAwsJsonError(res, requestId, verified.error) : writeQueryError(res, 'sts', requestId, verified.error);
     }
     if (json) return answerEcr(options, req, res, requestId, body, verified.principal);
-    const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action') ?? '';
+    const { principal } = verified;
     if (verified.service === 'sts' && action === 'GetCallerIdentity') {
-      const { principal } = verified;
       return writeQueryResponse(res, 'sts', 'GetCallerIdentity', requestId, { Arn: principal.arn, UserId: principal.userId, Account: principal.accountId });
     }
-    return writeQueryError(res, verified.service, requestId, {
-      code: 'InvalidAction',
-      message: `Berth does not implement ${verified.service.toUpperCase()} ${action || '(no Action)'} yet`,
-      status: 400,
+    const handler = verified.service === 'iam' ? IAM_HANDLERS.get(action) : undefined;
+    if (!handler) {
+      return writeQueryError(res, verified.service, requestId, {
+        code: 'InvalidAction',
+        message: `Berth does not implement ${verified.service.toUpperCase()} ${action || '(no Action)'} yet`,
+        status: 400,
+      });
+    }
+    const context = { identities: options.metadata.identities, principal, serverKey: options.serverKey, now: () => new Date() };
+    const resource = iamResource(context, params);
+    const denied = await firstDenied(options.metadata.identities, principal, {
+      action: `iam:${action}`,
+      resources: [resource],
+      sourceIp: req.socket.remoteAddress ?? '',
+      secureTransport: 'encrypted' in req.socket,
+      now: new Date(),
     });
+    if (denied) {
+      return writeQueryError(res, 'iam', requestId, { code: 'AccessDenied', status: 403, message: `User: ${principal.arn} is not authorized to perform: iam:${action} on resource: ${resource}` });
+    }
+    try {
+      return writeQueryResponse(res, 'iam', action, requestId, await handler(context, params));
+    } catch (error) {
+      if (error instanceof IamError) return writeQueryError(res, 'iam', requestId, error);
+      throw error;
+    }
   };
 }
 

@@ -11,11 +11,24 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
+/** A value in Query-protocol XML: structures become elements, lists `<member>`s, dates ISO 8601. */
+export type XmlValue = string | number | boolean | Date | readonly XmlValue[] | { readonly [name: string]: XmlValue | undefined };
+
+export function toXml(value: XmlValue): string {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item as XmlValue)}</member>`).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .filter((entry): entry is [string, XmlValue] => entry[1] !== undefined)
+      .map(([name, member]) => `<${name}>${toXml(member)}</${name}>`)
+      .join('');
+  }
+  return escapeXml(String(value));
+}
+
 /** `<Action>Response><Action>Result>…</…Result><ResponseMetadata>…` with the given result members. */
-export function writeQueryResponse(res: ServerResponse, service: string, action: string, requestId: string, result: Readonly<Record<string, string>>): void {
-  const members = Object.entries(result)
-    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
-    .join('');
+export function writeQueryResponse(res: ServerResponse, service: string, action: string, requestId: string, result: { readonly [name: string]: XmlValue | undefined }): void {
+  const members = toXml(result);
   const body =
     `<${action}Response xmlns="${NAMESPACES[service] ?? ''}"><${action}Result>${members}</${action}Result>` +
     `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${action}Response>`;
