@@ -4,6 +4,7 @@
 // are then evaluated against the caller's identity policies. A push that would
 // create a repository also needs ecr:CreateRepository.
 import type { IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
 import { firstDenied } from './identity-policies.ts';
@@ -57,7 +58,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
         action,
         resources: [resource],
         sourceIp: req.socket.remoteAddress ?? '',
-        secureTransport: 'encrypted' in req.socket,
+        secureTransport: req.socket instanceof TLSSocket,
         now: new Date(),
       });
       if (denied) return new RegistryError('DENIED', `${principal.arn} is not authorized to perform ${action} on ${resource}`, { action, resource });

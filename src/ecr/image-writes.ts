@@ -3,19 +3,9 @@
 import { isDigest, parseDigest } from '../model/digest.ts';
 import { parseReference } from '../model/reference.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
+import { requireRepository } from './images.ts';
 
-interface ImageId {
-  readonly imageDigest?: string;
-  readonly imageTag?: string;
-}
-
-async function requireRepository(context: EcrContext, input: Record<string, unknown>): Promise<string> {
-  const name = String(input['repositoryName']);
-  if (!(await context.metadata.repositories.exists(name))) {
-    throw new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${context.accountId}'`);
-  }
-  return name;
-}
+import type { ImageId } from './images.ts';
 
 export async function putImage(context: EcrContext, input: Record<string, unknown>): Promise<object> {
   const repository = await requireRepository(context, input);

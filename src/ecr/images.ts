@@ -5,12 +5,13 @@ import { EcrError, type EcrContext } from './ecr-context.ts';
 
 const DEFAULT_PAGE = 100;
 
-interface ImageId {
+export interface ImageId {
   readonly imageDigest?: string;
   readonly imageTag?: string;
 }
 
-async function requireRepository(context: EcrContext, input: Record<string, unknown>): Promise<string> {
+/** The repository named by the input, in this registry; RepositoryNotFoundException otherwise. */
+export async function requireRepository(context: EcrContext, input: Record<string, unknown>): Promise<string> {
   const name = String(input['repositoryName']);
   const registryId = input['registryId'];
   if ((registryId !== undefined && registryId !== context.accountId) || !(await context.metadata.repositories.exists(name))) {

@@ -4,27 +4,19 @@
 // not built yet gets a clear error in the protocol's own shape — never a 500.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import { TLSSocket } from 'node:tls';
 import { verifySigV4 } from '../../auth/sigv4/verify.ts';
 import { defaultScopes } from '../../auth/sigv4/types.ts';
 import { openSecret } from '../../auth/tokens/secret-box.ts';
 import type { Principal } from '../../auth/principal.ts';
-import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
-import type { Registry } from '../../registry/registry.ts';
-import { answerEcr } from './ecr-endpoint.ts';
+import { answerEcr, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { firstDenied } from '../../auth/identity-policies.ts';
 import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
 import { writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
-export interface AwsEndpointOptions {
-  readonly metadata: MetadataStore;
-  readonly registry: Registry;
-  readonly serverKey: Buffer;
-  readonly accountId: string;
-  readonly region: string;
-  readonly log: Logger;
-}
+/** What the control plane needs: the same as the ECR operations it dispatches to. */
+export type AwsEndpointOptions = EcrEndpointOptions;
 
 /** Control-plane requests are small JSON or form documents; layer parts come later, streamed. */
 const BODY_LIMIT = 1024 * 1024;
@@ -85,7 +77,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       action: `iam:${action}`,
       resources: [resource],
       sourceIp: req.socket.remoteAddress ?? '',
-      secureTransport: 'encrypted' in req.socket,
+      secureTransport: req.socket instanceof TLSSocket,
       now: new Date(),
     });
     if (denied) {
