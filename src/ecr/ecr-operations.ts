@@ -4,6 +4,7 @@ import { getAuthorizationToken } from './authorization-token.ts';
 import type { EcrHandler } from './ecr-context.ts';
 import { batchGetImage, describeImages, listImages } from './images.ts';
 import { batchCheckLayerAvailability, batchDeleteImage, putImage } from './image-writes.ts';
+import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layers.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
@@ -17,4 +18,8 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['PutImage', putImage],
   ['BatchDeleteImage', batchDeleteImage],
   ['BatchCheckLayerAvailability', batchCheckLayerAvailability],
+  ['InitiateLayerUpload', initiateLayerUpload],
+  ['UploadLayerPart', uploadLayerPart],
+  ['CompleteLayerUpload', completeLayerUpload],
+  ['GetDownloadUrlForLayer', getDownloadUrlForLayer],
 ]);

@@ -270,3 +270,33 @@ test('IAM: users, access keys and inline policies through the AWS CLI, and the n
   const gone = await aws(['iam', 'get-user', '--user-name', 'ci-bot']).catch((error: { stderr: string }) => error);
   assert.match((gone as { stderr: string }).stderr, /NoSuchEntity/);
 });
+
+test('layers: initiate, upload parts in order, complete, and download — the same blob the registry API serves', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { writeFile } = await import('node:fs/promises');
+  await aws(['ecr', 'create-repository', '--repository-name', 'ecr/layers']);
+  const parts = [randomBytes(3000), randomBytes(1234)];
+  const whole = Buffer.concat(parts);
+  const digest = `sha256:${createHash('sha256').update(whole).digest('hex')}`;
+  const init = JSON.parse((await aws(['ecr', 'initiate-layer-upload', '--repository-name', 'ecr/layers'])).stdout) as { uploadId: string; partSize: number };
+  assert.ok(init.partSize > 0);
+  let first = 0;
+  for (const [index, part] of parts.entries()) {
+    const file = join(berth.dataDir, `part-${index}`);
+    await writeFile(file, part);
+    const answer = JSON.parse(
+      (await aws(['ecr', 'upload-layer-part', '--repository-name', 'ecr/layers', '--upload-id', init.uploadId, '--part-first-byte', String(first), '--part-last-byte', String(first + part.length - 1), '--layer-part-blob', `fileb://${file}`])).stdout,
+    ) as { lastByteReceived: number };
+    first += part.length;
+    assert.equal(answer.lastByteReceived, first - 1);
+  }
+  const outOfOrder = await aws(['ecr', 'upload-layer-part', '--repository-name', 'ecr/layers', '--upload-id', init.uploadId, '--part-first-byte', '0', '--part-last-byte', '2999', '--layer-part-blob', `fileb://${join(berth.dataDir, 'part-0')}`]).catch((error: { stderr: string }) => error);
+  assert.match((outOfOrder as { stderr: string }).stderr, /InvalidLayerPartException/);
+  const done = JSON.parse((await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', init.uploadId, '--layer-digests', digest])).stdout) as { layerDigest: string };
+  assert.equal(done.layerDigest, digest);
+  const url = JSON.parse((await aws(['ecr', 'get-download-url-for-layer', '--repository-name', 'ecr/layers', '--layer-digest', digest])).stdout) as { downloadUrl: string };
+  const downloaded = Buffer.from(await (await fetch(url.downloadUrl)).arrayBuffer());
+  assert.deepEqual(downloaded, whole);
+  const unknownUpload = await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', '00000000-0000-0000-0000-000000000000', '--layer-digests', digest]).catch((error: { stderr: string }) => error);
+  assert.match((unknownUpload as { stderr: string }).stderr, /UploadNotFoundException/);
+});

@@ -12,14 +12,18 @@ import type { Principal } from '../../auth/principal.ts';
 import { answerEcr, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { firstDenied } from '../../auth/identity-policies.ts';
 import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
-import { writeAwsJsonError } from './json-protocol.ts';
+import { BODY_LIMITS, DEFAULT_BODY_LIMIT, writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
 /** What the control plane needs: the same as the ECR operations it dispatches to. */
 export type AwsEndpointOptions = EcrEndpointOptions;
 
-/** Control-plane requests are small JSON or form documents; layer parts come later, streamed. */
-const BODY_LIMIT = 1024 * 1024;
+/** Control-plane requests are small JSON or form documents, but for ECR's layer parts and manifests. */
+function bodyLimit(req: IncomingMessage): number {
+  const target = req.headers['x-amz-target'];
+  const operation = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
+  return BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
+}
 
 export function createAwsEndpoint(options: AwsEndpointOptions) {
   const lookupSecret = async (accessKeyId: string) => {
@@ -41,10 +45,11 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
 
   return async (req: IncomingMessage, res: ServerResponse, requestId: string, query: string): Promise<void> => {
     const json = req.headers['x-amz-target'] !== undefined;
-    const body = await readBody(req);
+    const limit = bodyLimit(req);
+    const body = await readBody(req, limit);
     if (body === undefined) {
       res.setHeader('Connection', 'close');
-      const error = { code: json ? 'SerializationException' : 'InvalidRequest', message: `request bodies are limited to ${BODY_LIMIT} bytes`, status: 413 };
+      const error = { code: json ? 'SerializationException' : 'InvalidRequest', message: `the request body exceeds ${limit} bytes`, status: 413 };
       return json ? writeAwsJsonError(res, requestId, { ...error, closeConnection: true }) : writeQueryError(res, 'sts', requestId, error);
     }
     const verified = await verifySigV4(
@@ -93,14 +98,14 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
 }
 
 /** The whole body, or undefined when it is larger than the limit. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > BODY_LIMIT) return undefined;
+  if (declared > limit) return undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req) {
     total += (chunk as Buffer).length;
-    if (total > BODY_LIMIT) return undefined;
+    if (total > limit) return undefined;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, total);
