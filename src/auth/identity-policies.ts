@@ -1,6 +1,6 @@
-// Authorizes a principal's request against its identity policies (repository and
-// registry policies join when they are wired in). Stored documents were validated
-// when they were put; one that no longer parses grants nothing.
+// Authorizes a principal's request against its identity policies, the repository's
+// policy and the registry policy. Stored documents were validated when they were put;
+// one that no longer parses grants nothing.
 import type { IdentityStore } from '../storage/meta/identity-store.ts';
 import { evaluate, type Decision } from './policy/evaluate.ts';
 import { parsePolicyDocument, type ParsedPolicy } from './policy/policy-document.ts';
@@ -9,9 +9,22 @@ import type { Principal } from './principal.ts';
 export interface AccessRequest {
   readonly action: string;
   readonly resources: readonly string[];
+  /** The repository policy of the repository the request is about, as stored. */
+  readonly repositoryPolicy?: string;
+  /** The registry policy of the account, as stored. */
+  readonly registryPolicy?: string;
   readonly sourceIp: string;
   readonly secureTransport: boolean;
   readonly now: Date;
+}
+
+function parseStored(document: string | undefined, name: string): ParsedPolicy | undefined {
+  if (document === undefined) return undefined;
+  try {
+    return parsePolicyDocument(document, { kind: 'resource', name });
+  } catch {
+    return undefined; // grants nothing
+  }
 }
 
 /** The first resource that is not allowed, with the decision; undefined when all are. */
@@ -30,6 +43,8 @@ export async function firstDenied(
       // grants nothing
     }
   }
+  const repositoryPolicy = parseStored(request.repositoryPolicy, 'repository policy');
+  const registryPolicy = parseStored(request.registryPolicy, 'registry policy');
   for (const resource of request.resources) {
     const decision = evaluate(
       {
@@ -43,7 +58,12 @@ export async function firstDenied(
           'aws:username': principal.userName,
         },
       },
-      { identity, resourceAccountId: principal.accountId },
+      {
+        identity,
+        ...(repositoryPolicy ? { resource: repositoryPolicy } : {}),
+        ...(registryPolicy ? { registry: registryPolicy } : {}),
+        resourceAccountId: principal.accountId,
+      },
     );
     if (decision.decision !== 'Allow') return { resource, decision };
   }

@@ -53,10 +53,14 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
       access.repository === undefined
         ? `arn:aws:ecr:${options.region}:${options.accountId}:repository/*`
         : `arn:aws:ecr:${options.region}:${options.accountId}:repository/${access.repository}`;
+    const repositoryPolicy = access.repository === undefined ? undefined : (await options.metadata.repositories.get(access.repository))?.policy;
+    const registryPolicy = await options.metadata.registry.getPolicy(options.accountId);
     for (const action of actions) {
       const denied = await firstDenied(options.metadata.identities, principal, {
         action,
         resources: [resource],
+        ...(repositoryPolicy !== undefined ? { repositoryPolicy } : {}),
+        ...(registryPolicy !== undefined ? { registryPolicy } : {}),
         sourceIp: req.socket.remoteAddress ?? '',
         secureTransport: req.socket instanceof TLSSocket,
         now: new Date(),

@@ -5,6 +5,7 @@ import type { EcrHandler } from './ecr-context.ts';
 import { batchGetImage, describeImages, listImages } from './images.ts';
 import { batchCheckLayerAvailability, batchDeleteImage, putImage } from './image-writes.ts';
 import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layers.ts';
+import { deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy } from './policies.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
@@ -22,4 +23,10 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['UploadLayerPart', uploadLayerPart],
   ['CompleteLayerUpload', completeLayerUpload],
   ['GetDownloadUrlForLayer', getDownloadUrlForLayer],
+  ['SetRepositoryPolicy', setRepositoryPolicy],
+  ['GetRepositoryPolicy', getRepositoryPolicy],
+  ['DeleteRepositoryPolicy', deleteRepositoryPolicy],
+  ['PutRegistryPolicy', putRegistryPolicy],
+  ['GetRegistryPolicy', (context) => getRegistryPolicy(context)],
+  ['DeleteRegistryPolicy', (context) => deleteRegistryPolicy(context)],
 ]);

@@ -300,3 +300,33 @@ test('layers: initiate, upload parts in order, complete, and download — the sa
   const unknownUpload = await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', '00000000-0000-0000-0000-000000000000', '--layer-digests', digest]).catch((error: { stderr: string }) => error);
   assert.match((unknownUpload as { stderr: string }).stderr, /UploadNotFoundException/);
 });
+
+test('repository and registry policies: stored, enforced (explicit deny wins), lock-out check, deleted', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  await aws(['ecr', 'create-repository', '--repository-name', 'ecr/guarded']);
+  const none = await aws(['ecr', 'get-repository-policy', '--repository-name', 'ecr/guarded']).catch((error: { stderr: string }) => error);
+  assert.match((none as { stderr: string }).stderr, /RepositoryPolicyNotFoundException/);
+  const denyDelete = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'keep', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }] });
+  await aws(['ecr', 'set-repository-policy', '--repository-name', 'ecr/guarded', '--policy-text', denyDelete]);
+  const stored = JSON.parse((await aws(['ecr', 'get-repository-policy', '--repository-name', 'ecr/guarded'])).stdout) as { policyText: string };
+  assert.deepEqual(JSON.parse(stored.policyText), JSON.parse(denyDelete));
+  const refused = await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/guarded']).catch((error: { stderr: string }) => error);
+  assert.match((refused as { stderr: string }).stderr, /AccessDeniedException.*explicit deny/);
+
+  const lockOut = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy' }] });
+  const needsForce = await aws(['ecr', 'set-repository-policy', '--repository-name', 'ecr/guarded', '--policy-text', lockOut]).catch((error: { stderr: string }) => error);
+  assert.match((needsForce as { stderr: string }).stderr, /InvalidParameterException.*force/);
+  const malformed = await aws(['ecr', 'set-repository-policy', '--repository-name', 'ecr/guarded', '--policy-text', '{"Statement":[{"Effect":"Allow","Action":"ecr:*","Condition":{"NoSuchOperator":{"a":"b"}}}]}']).catch((error: { stderr: string }) => error);
+  assert.match((malformed as { stderr: string }).stderr, /InvalidParameterException/);
+
+  await aws(['ecr', 'delete-repository-policy', '--repository-name', 'ecr/guarded']);
+  await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/guarded']);
+
+  const registryPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/forbidden/*' }] });
+  await aws(['ecr', 'put-registry-policy', '--policy-text', registryPolicy]);
+  const blocked = await aws(['ecr', 'create-repository', '--repository-name', 'forbidden/x']).catch((error: { stderr: string }) => error);
+  assert.match((blocked as { stderr: string }).stderr, /AccessDeniedException/);
+  await aws(['ecr', 'create-repository', '--repository-name', 'allowed/x']);
+  assert.deepEqual(JSON.parse((JSON.parse((await aws(['ecr', 'get-registry-policy'])).stdout) as { policyText: string }).policyText), JSON.parse(registryPolicy));
+  await aws(['ecr', 'delete-registry-policy']);
+  await aws(['ecr', 'create-repository', '--repository-name', 'forbidden/x']);
+});

@@ -40,15 +40,20 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
 
   const secure = req.socket instanceof TLSSocket;
   const resources = ecrResourceArns(operation, validated.input, { accountId: options.accountId, region: options.region });
+  const repositoryName = validated.input['repositoryName'];
+  const repositoryPolicy = typeof repositoryName === 'string' ? (await options.metadata.repositories.get(repositoryName))?.policy : undefined;
+  const registryPolicy = await options.metadata.registry.getPolicy(options.accountId);
   const denied = await firstDenied(options.metadata.identities, principal, {
     action: operation.action,
     resources,
+    ...(repositoryPolicy !== undefined ? { repositoryPolicy } : {}),
+    ...(registryPolicy !== undefined ? { registryPolicy } : {}),
     sourceIp: req.socket.remoteAddress ?? '',
     secureTransport: secure,
     now: new Date(),
   });
   if (denied) {
-    const because = denied.decision.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the action';
+    const because = denied.decision.decision === 'ExplicitDeny' ? 'with an explicit deny in a policy' : 'because no identity-based policy allows the action';
     return writeAwsJsonError(
       res,
       requestId,
