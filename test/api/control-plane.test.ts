@@ -39,6 +39,8 @@ test('the first start writes the administrator credentials, mode 0600, and print
   const text = await readFile(credentials, 'utf8');
   const id = /aws_access_key_id = (AKIA[A-Z2-7]{16})/.exec(text)?.[1];
   assert.ok(id, text);
+  // The banner follows the `listening` line that startBerth waits for: give it a moment.
+  for (let i = 0; i < 50 && !berth.logs.some((line) => line.includes(id)); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(berth.logs.some((line) => line.includes(id)), 'the banner shows the key id');
   assert.equal((await stat(join(berth.dataDir, 'server.key'))).mode & 0o777, 0o600);
 });
@@ -48,6 +50,9 @@ test('a restart keeps the administrator and prints no new credentials', async ()
   const again = await startBerth({ dataDir: berth.dataDir });
   try {
     assert.equal(await readFile(credentials, 'utf8'), before);
+    // Wait for the whole banner before looking for what it must not contain.
+    for (let i = 0; i < 50 && !again.logs.some((line) => line.includes('podman push')); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(again.logs.some((line) => line.includes('podman push')), 'the banner was printed');
     assert.ok(!again.logs.some((line) => line.includes('aws_secret_access_key')), 'no credentials printed the second time');
   } finally {
     await again.stop();
