@@ -5,6 +5,7 @@ import type { EcrHandler } from './ecr-context.ts';
 import { batchGetImage, describeImages, listImages } from './images.ts';
 import { batchCheckLayerAvailability, batchDeleteImage, putImage } from './image-writes.ts';
 import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layers.ts';
+import { listTagsForResource, putImageScanningConfiguration, putImageTagMutability, tagResource, untagResource } from './repository-settings-ops.ts';
 import { deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy } from './policies.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 
@@ -23,6 +24,11 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['UploadLayerPart', uploadLayerPart],
   ['CompleteLayerUpload', completeLayerUpload],
   ['GetDownloadUrlForLayer', getDownloadUrlForLayer],
+  ['PutImageTagMutability', putImageTagMutability],
+  ['PutImageScanningConfiguration', putImageScanningConfiguration],
+  ['TagResource', tagResource],
+  ['UntagResource', untagResource],
+  ['ListTagsForResource', listTagsForResource],
   ['SetRepositoryPolicy', setRepositoryPolicy],
   ['GetRepositoryPolicy', getRepositoryPolicy],
   ['DeleteRepositoryPolicy', deleteRepositoryPolicy],

@@ -335,3 +335,21 @@ test('repository and registry policies: stored, enforced (explicit deny wins), l
   await aws(['ecr', 'delete-registry-policy']);
   await aws(['ecr', 'create-repository', '--repository-name', 'forbidden/x']);
 });
+
+test('repository settings after creation: tag mutability, scan on push, resource tags by ARN', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
+  const created = JSON.parse((await aws(['ecr', 'create-repository', '--repository-name', 'ecr/settings', '--tags', 'Key=a,Value=1'])).stdout) as { repository: { repositoryArn: string } };
+  const arn = created.repository.repositoryArn;
+  await aws(['ecr', 'put-image-tag-mutability', '--repository-name', 'ecr/settings', '--image-tag-mutability', 'IMMUTABLE']);
+  await aws(['ecr', 'put-image-scanning-configuration', '--repository-name', 'ecr/settings', '--image-scanning-configuration', 'scanOnPush=true']);
+  const described = JSON.parse((await aws(['ecr', 'describe-repositories', '--repository-names', 'ecr/settings'])).stdout) as {
+    repositories: Array<{ imageTagMutability: string; imageScanningConfiguration: { scanOnPush: boolean } }>;
+  };
+  assert.equal(described.repositories[0]!.imageTagMutability, 'IMMUTABLE');
+  assert.equal(described.repositories[0]!.imageScanningConfiguration.scanOnPush, true);
+  await aws(['ecr', 'tag-resource', '--resource-arn', arn, '--tags', 'Key=b,Value=2', 'Key=a,Value=3']);
+  await aws(['ecr', 'untag-resource', '--resource-arn', arn, '--tag-keys', 'b']);
+  const tags = JSON.parse((await aws(['ecr', 'list-tags-for-resource', '--resource-arn', arn])).stdout) as { tags: Array<{ Key: string; Value: string }> };
+  assert.deepEqual(tags.tags, [{ Key: 'a', Value: '3' }]);
+  const wrong = await aws(['ecr', 'list-tags-for-resource', '--resource-arn', 'arn:aws:ecr:us-east-1:999999999999:repository/ecr/settings']).catch((error: { stderr: string }) => error);
+  assert.match((wrong as { stderr: string }).stderr, /InvalidParameterException|AccessDenied/);
+});
