@@ -353,3 +353,19 @@ test('repository settings after creation: tag mutability, scan on push, resource
   const wrong = await aws(['ecr', 'list-tags-for-resource', '--resource-arn', 'arn:aws:ecr:us-east-1:999999999999:repository/ecr/settings']).catch((error: { stderr: string }) => error);
   assert.match((wrong as { stderr: string }).stderr, /InvalidParameterException|AccessDenied/);
 });
+
+test('a new database next to an old credentials file keeps the old file aside and writes the new one', async () => {
+  const { mkdtemp, writeFile: write, readdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-oldcreds-'));
+  try {
+    await write(join(dir, 'credentials'), '[default]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n', { mode: 0o600 });
+    const fresh = await startBerth({ dataDir: dir });
+    await fresh.stop();
+    const names = await readdir(dir);
+    assert.ok(names.some((name) => /^credentials\.\d+\.old$/.test(name)), names.join(', '));
+    assert.doesNotMatch(await readFile(join(dir, 'credentials'), 'utf8'), /AKIAOLD/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
