@@ -1,9 +1,7 @@
 // The `berth` command.
-import { join } from 'node:path';
 import type { NewCredentials } from '../auth/bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
-import { prepareStores } from '../server/app.ts';
-import { writeCredentialsFile } from '../server/credentials-file.ts';
+import { credentialsPath, prepareStores } from '../server/app.ts';
 import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
 import { createLogger, serve } from '../server/serve.ts';
@@ -43,19 +41,18 @@ async function main(argv: readonly string[]): Promise<number> {
     cwd: process.cwd(),
   });
   const log = createLogger(config);
-  const newCredentials = isClusterWorker() ? undefined : await prepareStores(config);
-  const credentialsPath = join(config.dataDir, 'credentials');
-  if (newCredentials) await writeCredentialsFile(credentialsPath, newCredentials);
-  const clustered = config.workers > 1;
-  const primary = clustered && !isClusterWorker();
-  const server = primary
-    ? await startPrimary(config, log)
-    : await serve(config, log, { runJobs: runsJobs(), announce: !isClusterWorker() });
-  if (isClusterWorker()) announceToPrimary(server.url);
-  else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath } : undefined);
+  const worker = isClusterWorker();
+  const primary = config.workers > 1 && !worker;
+  // A primary prepares the shared stores before forking; a single process does it while opening them.
+  const prepared = primary ? await prepareStores(config) : undefined;
+  const running = primary ? undefined : await serve(config, log, { runJobs: runsJobs(), announce: !worker, bootstrap: !worker });
+  const server = running ?? (await startPrimary(config, log));
+  const newCredentials = prepared ?? running?.app.newCredentials;
+  if (worker) announceToPrimary(server.url);
+  else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath(config) } : undefined);
   await untilStopped(server.shutdown, log);
   // A worker's channel to its primary would keep the process alive.
-  if (isClusterWorker()) process.disconnect?.();
+  if (worker) process.disconnect?.();
   return 0;
 }
 

@@ -10,12 +10,16 @@ import { SqliteMetadataStore } from '../storage/meta/sqlite/sqlite-metadata-stor
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { ensureAdministrator, type NewCredentials } from '../auth/bootstrap.ts';
+import type { IdentityStore } from '../storage/meta/identity-store.ts';
+import { writeCredentialsFile } from './credentials-file.ts';
 import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
 
 export interface App {
   readonly registry: Registry;
+  /** The administrator's credentials when this start created them (shown once). */
+  readonly newCredentials?: NewCredentials;
   readonly handler: RequestListener;
   readonly uploadPurge: UploadPurgeJob;
   setReady(ready: boolean): void;
@@ -27,23 +31,38 @@ type AwsEndpoint = (req: IncomingMessage, res: ServerResponse, requestId: string
 export interface AppOptions {
   /** Run background jobs (upload purge) here; with several workers only one does. */
   readonly runJobs: boolean;
+  /** Create the administrator on a first start (not in cluster workers: their primary did). */
+  readonly bootstrap?: boolean;
 }
 
 export function serverKeyPath(config: Config): string {
   return join(config.dataDir, 'server.key');
 }
 
+export function credentialsPath(config: Config): string {
+  return join(config.dataDir, 'credentials');
+}
+
+/** Creates the administrator on a first start and saves its credentials before anyone is told the server listens. */
+async function bootstrapAdministrator(config: Config, identities: IdentityStore, serverKey: Buffer): Promise<NewCredentials | undefined> {
+  const credentials = await ensureAdministrator(identities, serverKey, config.accountId, new Date());
+  if (credentials) await writeCredentialsFile(credentialsPath(config), credentials);
+  return credentials;
+}
+
 /**
- * Once per start, before any worker serves: brings the stores to the current version
- * (workers would otherwise race to migrate), makes the server key, and on the very
- * first start creates the administrator, whose new credentials are returned once.
+ * For `--workers N` only, in the primary before any worker serves: brings the stores
+ * to the current version (workers would otherwise race to migrate), makes the server
+ * key, and on the very first start creates the administrator, whose new credentials
+ * are returned once. A single process does the same inside buildApp, on the stores
+ * it opens anyway.
  */
 export async function prepareStores(config: Config): Promise<NewCredentials | undefined> {
   await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
   const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
   try {
     const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
-    return await ensureAdministrator(metadata.identities, serverKey, config.accountId, new Date());
+    return await bootstrapAdministrator(config, metadata.identities, serverKey);
   } finally {
     await metadata.close();
   }
@@ -60,6 +79,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
   });
   let ready = false;
   const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
+  const newCredentials = options.bootstrap ? await bootstrapAdministrator(config, metadata.identities, serverKey) : undefined;
   // The control plane (the AWS SDK's signer, the policy engine) loads on its first
   // request: a registry that only serves /v2/ stays about 3 MiB smaller (measured).
   let endpoint: Promise<AwsEndpoint> | undefined;
@@ -79,6 +99,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
   });
   return {
     registry,
+    ...(newCredentials ? { newCredentials } : {}),
     handler,
     uploadPurge,
     setReady: (value) => {

@@ -25,10 +25,12 @@ export interface ServeOptions {
   readonly runJobs?: boolean;
   /** Log the `listening` line at info: false in cluster workers, whose primary announces. */
   readonly announce?: boolean;
+  /** Create the administrator on a first start (see AppOptions). */
+  readonly bootstrap?: boolean;
 }
 
 export async function serve(config: Config, log: Logger = createLogger(config), options: ServeOptions = {}): Promise<RunningServer> {
-  const app = await buildApp(config, log, { runJobs: options.runJobs ?? true });
+  const app = await buildApp(config, log, { runJobs: options.runJobs ?? true, bootstrap: options.bootstrap ?? true });
   const serverOptions = {
     maxHeaderSize: config.limits.maxHeaderBytes,
     // Blob uploads can legitimately take hours; idle sockets are cut by the timeout below instead.
