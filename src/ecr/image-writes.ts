@@ -3,7 +3,7 @@
 import { isDigest, parseDigest } from '../model/digest.ts';
 import { parseReference } from '../model/reference.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
-import { requireRepository } from './images.ts';
+import { requireRepository } from './repository-lookup.ts';
 
 import type { ImageId } from './images.ts';
 

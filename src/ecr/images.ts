@@ -2,22 +2,13 @@
 // ECR's shapes: an image id is a digest with, where tagged, one tag.
 import type { ImageSummary, ManifestRecord } from '../storage/meta/metadata-store.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
+import { requireRepository } from './repository-lookup.ts';
 
 const DEFAULT_PAGE = 100;
 
 export interface ImageId {
   readonly imageDigest?: string;
   readonly imageTag?: string;
-}
-
-/** The repository named by the input, in this registry; RepositoryNotFoundException otherwise. */
-export async function requireRepository(context: EcrContext, input: Record<string, unknown>): Promise<string> {
-  const name = String(input['repositoryName']);
-  const registryId = input['registryId'];
-  if ((registryId !== undefined && registryId !== context.accountId) || !(await context.metadata.repositories.exists(name))) {
-    throw new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${String(registryId ?? context.accountId)}'`);
-  }
-  return name;
 }
 
 function tagStatusOf(input: Record<string, unknown>): 'TAGGED' | 'UNTAGGED' | 'ANY' {

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import { isDigest, parseDigest, type Digest } from '../model/digest.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
-import { requireRepository } from './images.ts';
+import { requireRepository } from './repository-lookup.ts';
 
 /** The part size ECR suggests to clients (they may send others). */
 const PART_SIZE = 10 * 1024 * 1024;

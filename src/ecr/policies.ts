@@ -3,7 +3,7 @@
 import { evaluate } from '../auth/policy/evaluate.ts';
 import { parsePolicyDocument, PolicyDocumentError, type ParsedPolicy } from '../auth/policy/policy-document.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
-import { requireRepository } from './images.ts';
+import { requireRepository } from './repository-lookup.ts';
 
 const MAX_POLICY_LENGTH = 10_240;
 

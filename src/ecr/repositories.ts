@@ -10,6 +10,7 @@ import {
   type TagMutabilityExclusionFilter,
 } from '../storage/meta/repository-settings.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
+import { repositoryNotFound } from './repository-lookup.ts';
 
 const DEFAULT_PAGE = 100;
 
@@ -26,10 +27,6 @@ export function repositoryShape(context: EcrContext, record: RepositoryRecord): 
     imageScanningConfiguration: { scanOnPush: settings.scanOnPush },
     encryptionConfiguration: settings.encryption,
   };
-}
-
-function notFound(context: EcrContext, name: string): EcrError {
-  return new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${context.accountId}'`);
 }
 
 function checkRegistry(context: EcrContext, input: Record<string, unknown>): void {
@@ -67,7 +64,7 @@ export async function describeRepositories(context: EcrContext, input: Record<st
     const records: RepositoryRecord[] = [];
     for (const name of names) {
       const record = await context.metadata.repositories.get(name);
-      if (!record) throw notFound(context, name);
+      if (!record) throw repositoryNotFound(name, context.accountId);
       records.push(record);
     }
     return { repositories: records.map((record) => repositoryShape(context, record)) };
@@ -87,9 +84,9 @@ export async function deleteRepository(context: EcrContext, input: Record<string
   checkRegistry(context, input);
   const name = String(input['repositoryName']);
   const record = await context.metadata.repositories.get(name);
-  if (!record) throw notFound(context, name);
+  if (!record) throw repositoryNotFound(name, context.accountId);
   const result = await context.metadata.repositories.delete(name, { force: input['force'] === true });
-  if (result === 'not-found') throw notFound(context, name);
+  if (result === 'not-found') throw repositoryNotFound(name, context.accountId);
   if (result === 'not-empty') {
     throw new EcrError(
       'RepositoryNotEmptyException',

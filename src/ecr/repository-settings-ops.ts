@@ -2,7 +2,7 @@
 // tags (TagResource/UntagResource/ListTagsForResource name it by ARN).
 import type { ImageTagMutability, TagMutabilityExclusionFilter } from '../storage/meta/repository-settings.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
-import { requireRepository } from './images.ts';
+import { requireRepository } from './repository-lookup.ts';
 
 const MAX_TAGS = 50;
 
