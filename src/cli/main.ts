@@ -97,8 +97,8 @@ function printBanner(url: string, config: Config, credentials?: NewCredentials &
       `Administrator credentials (account ${config.accountId}), shown once and saved to ${credentials.path}:`,
       `  aws_access_key_id     = ${credentials.accessKeyId}`,
       `  aws_secret_access_key = ${credentials.secretAccessKey}`,
-      'Check them with the AWS CLI (the control plane is being built: STS GetCallerIdentity answers today):',
-      `  AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws sts get-caller-identity --endpoint-url ${url} --region ${config.region}`,
+      'Use them with the AWS CLI, for example:',
+      `  AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws ecr describe-repositories --endpoint-url ${url} --region ${config.region}`,
     );
   }
   process.stderr.write(lines.join('\n') + '\n\n');
