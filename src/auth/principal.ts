@@ -7,3 +7,14 @@ export interface Principal {
   /** The access key that signed the request (or that the registry token was issued for). */
   readonly accessKeyId: string;
 }
+
+/** The principal an access key of `user` stands for. */
+export function principalOfKey(user: { accountId: string; userName: string; userId: string; path: string }, accessKeyId: string): Principal {
+  return {
+    accountId: user.accountId,
+    userName: user.userName,
+    userId: user.userId,
+    arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.userName}`,
+    accessKeyId,
+  };
+}

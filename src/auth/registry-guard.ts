@@ -1,72 +1,132 @@
 // Authentication and authorization for the registry API, the way ECR does it:
 // `docker login -u AWS -p <token>` sends Basic AWS:<token>; the token names the access
-// key it was issued for, which must still be active; each request's ECR actions
-// are then evaluated against the caller's identity policies. A push that would
-// create a repository also needs ecr:CreateRepository.
+// key it was issued for, which must still be active. An access key id and its secret
+// as Basic credentials are accepted too (for tools and people without the AWS CLI).
+// Each request's ECR actions are then evaluated against the caller's identity
+// policies, the repository policy and the registry policy. A request without
+// credentials goes through only where a policy grants the action to "*".
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
-import { firstDenied } from './identity-policies.ts';
-import type { Principal } from './principal.ts';
+import { ANONYMOUS, resourceTagContext, type AccessRequest, type Authorizer, type Caller } from './authorizer.ts';
+import type { IdentityCache } from './identity-cache.ts';
+import { principalOfKey } from './principal.ts';
 import { requiredAccess, type RegistryRoute } from './registry-actions.ts';
 import { parseBasicAuthorization, TOKEN_USERNAME, wwwAuthenticateBasic } from './tokens/basic-auth.ts';
 import { verifyToken } from './tokens/registry-token.ts';
+import { openSecret } from './tokens/secret-box.ts';
 
 export interface RegistryGuardOptions {
   readonly metadata: MetadataStore;
+  readonly identities: IdentityCache;
+  readonly authorizer: Authorizer;
   readonly serverKey: Buffer;
   readonly accountId: string;
   readonly region: string;
 }
 
-export type RegistryGuard = (req: IncomingMessage, route: RegistryRoute) => Promise<RegistryError | undefined>;
+export interface GuardVerdict {
+  /** Set when the request must not go on. */
+  readonly refused?: RegistryError;
+  /**
+   * Whether a `mount` on an upload start may link the blob: the caller must be allowed to
+   * read it where it is. When not, the upload starts as if no mount had been asked (202).
+   */
+  readonly mayMount: boolean;
+}
+
+export type RegistryGuard = (req: IncomingMessage, route: RegistryRoute, query: URLSearchParams) => Promise<GuardVerdict>;
 
 const PUSH_ACTIONS = new Set(['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage']);
+const ACCESS_KEY_ID = /^(?:AKIA|ASIA)[A-Z0-9]{12,124}$/;
 
 export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuard {
+  const { metadata, authorizer } = options;
   const challenge = (host: string | undefined) => ({ 'WWW-Authenticate': wwwAuthenticateBasic(`https://${host ?? 'registry'}/`) });
   const unauthorized = (req: IncomingMessage, message: string) => new RegistryError('UNAUTHORIZED', message, undefined, challenge(req.headers.host));
+  const repositoryArn = (name: string) => `arn:aws:ecr:${options.region}:${options.accountId}:repository/${name}`;
 
-  const authenticate = async (req: IncomingMessage): Promise<Principal | RegistryError> => {
+  const authenticate = async (req: IncomingMessage): Promise<Caller | RegistryError> => {
     const basic = parseBasicAuthorization(req.headers.authorization);
-    if (!basic.ok) return unauthorized(req, basic.reason === 'missing' ? 'authentication required' : 'malformed Authorization header');
-    if (basic.username !== TOKEN_USERNAME) return unauthorized(req, `log in as "${TOKEN_USERNAME}" with a token from GetAuthorizationToken`);
-    const verified = verifyToken(basic.password, [options.serverKey]);
-    if (!verified.ok) return unauthorized(req, verified.reason === 'expired' ? 'the authorization token has expired' : 'the authorization token is not valid');
-    const { claims } = verified;
-    const key = await options.metadata.identities.getAccessKey(claims.accessKeyId);
-    const user = key && key.status === 'Active' ? await options.metadata.identities.getUser(key.accountId, key.userName) : undefined;
-    if (!key || !user) return unauthorized(req, 'the access key this token was issued for is no longer active');
-    return { accountId: user.accountId, userName: user.userName, userId: user.userId, arn: claims.principalArn, accessKeyId: key.accessKeyId };
+    if (!basic.ok) return basic.reason === 'missing' ? ANONYMOUS : unauthorized(req, 'malformed Authorization header');
+    if (basic.username === TOKEN_USERNAME) {
+      const verified = verifyToken(basic.password, [options.serverKey]);
+      if (!verified.ok) return unauthorized(req, verified.reason === 'expired' ? 'the authorization token has expired' : 'the authorization token is not valid');
+      const owner = await options.identities.activeKeyOwner(verified.claims.accessKeyId);
+      if (!owner) return unauthorized(req, 'the access key this token was issued for is no longer active');
+      return principalOfKey(owner.user, owner.key.accessKeyId);
+    }
+    if (ACCESS_KEY_ID.test(basic.username)) {
+      const owner = await options.identities.activeKeyOwner(basic.username);
+      const secret = owner ? openSecret(owner.key.sealedSecret, options.serverKey) : undefined;
+      if (!owner || secret === undefined || !sameSecret(secret, basic.password)) return unauthorized(req, 'the access key id or secret is not valid');
+      return principalOfKey(owner.user, owner.key.accessKeyId);
+    }
+    return unauthorized(req, `log in as "${TOKEN_USERNAME}" with a token from GetAuthorizationToken, or with an access key id and its secret`);
   };
 
-  return async (req, route) => {
-    const principal = await authenticate(req);
-    if (principal instanceof RegistryError) return principal;
+  const baseRequest = (req: IncomingMessage): Pick<AccessRequest, 'resourceAccountId' | 'sourceIp' | 'secureTransport' | 'now'> => ({
+    resourceAccountId: options.accountId,
+    sourceIp: req.socket.remoteAddress ?? '',
+    secureTransport: req.socket instanceof TLSSocket,
+    now: new Date(),
+  });
+
+  /** Whether the caller may read the blob it asks to mount from where it is. */
+  const mayMountFrom = async (req: IncomingMessage, caller: Caller, query: URLSearchParams, registryPolicy: string | undefined): Promise<boolean> => {
+    if (!query.has('mount')) return true;
+    const from = query.get('from');
+    // Without `from` the blob may be in any repository: only a caller who may read every
+    // repository can mount it; anyone else uploads it.
+    const source = from === null ? undefined : await metadata.repositories.get(from);
+    if (from !== null && source === undefined) return true; // nothing to mount: the handler answers 202 anyway
+    const denied = await authorizer.firstDenied(caller, {
+      ...baseRequest(req),
+      action: 'ecr:GetDownloadUrlForLayer',
+      resources: [repositoryArn(from ?? '*')],
+      repositoryPolicy: source?.policy,
+      registryPolicy,
+      context: resourceTagContext(source?.tags),
+    });
+    return denied === undefined;
+  };
+
+  return async (req, route, query) => {
+    const caller = await authenticate(req);
+    if (caller instanceof RegistryError) return { refused: caller, mayMount: false };
+    // `docker login` checks its credentials on /v2/: without any, it must see the challenge.
+    if (caller === ANONYMOUS && route.kind === 'base') return { refused: unauthorized(req, 'authentication required'), mayMount: false };
     const access = requiredAccess(route, req.method ?? 'GET');
+    const repository = access.repository === undefined ? undefined : await metadata.repositories.get(access.repository);
     const actions = [...access.actions];
-    if (access.repository !== undefined && actions.some((action) => PUSH_ACTIONS.has(action))) {
-      if (!(await options.metadata.repositories.exists(access.repository))) actions.push('ecr:CreateRepository');
+    if (access.repository !== undefined && repository === undefined && actions.some((action) => PUSH_ACTIONS.has(action))) {
+      actions.push('ecr:CreateRepository');
     }
-    const resource =
-      access.repository === undefined
-        ? `arn:aws:ecr:${options.region}:${options.accountId}:repository/*`
-        : `arn:aws:ecr:${options.region}:${options.accountId}:repository/${access.repository}`;
-    const repositoryPolicy = access.repository === undefined ? undefined : (await options.metadata.repositories.get(access.repository))?.policy;
-    const registryPolicy = await options.metadata.registry.getPolicy(options.accountId);
+    const resource = repositoryArn(access.repository ?? '*');
+    const registryPolicy = await metadata.registry.getPolicy(options.accountId);
     for (const action of actions) {
-      const denied = await firstDenied(options.metadata.identities, principal, {
+      const denied = await authorizer.firstDenied(caller, {
+        ...baseRequest(req),
         action,
         resources: [resource],
-        ...(repositoryPolicy !== undefined ? { repositoryPolicy } : {}),
-        ...(registryPolicy !== undefined ? { registryPolicy } : {}),
-        sourceIp: req.socket.remoteAddress ?? '',
-        secureTransport: req.socket instanceof TLSSocket,
-        now: new Date(),
+        repositoryPolicy: repository?.policy,
+        registryPolicy,
+        context: resourceTagContext(repository?.tags),
       });
-      if (denied) return new RegistryError('DENIED', `${principal.arn} is not authorized to perform ${action} on ${resource}`, { action, resource });
+      if (!denied) continue;
+      // Without credentials the answer is "log in", not "forbidden".
+      if (caller === ANONYMOUS) return { refused: unauthorized(req, 'authentication required'), mayMount: false };
+      return { refused: new RegistryError('DENIED', `${caller.arn} is not authorized to perform ${action} on ${resource}`, { action, resource }), mayMount: false };
     }
-    return undefined;
+    const mayMount = route.kind === 'upload-start' ? await mayMountFrom(req, caller, query, registryPolicy) : true;
+    return { mayMount };
   };
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function sameSecret(expected: string, given: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
 }

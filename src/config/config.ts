@@ -196,7 +196,7 @@ function build(settings: Settings, cwd: string): Config {
       const text = typeof value === 'number' ? String(value).padStart(12, '0') : value;
       return typeof text === 'string' && /^\d{12}$/.test(text) ? text : undefined;
     }, 'a 12-digit AWS account id'),
-    registryAuth: read('registryAuth', 'off' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
+    registryAuth: read('registryAuth', 'required' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
 }

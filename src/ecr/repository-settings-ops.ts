@@ -1,5 +1,6 @@
 // Changing a repository after creation: tag mutability, scan-on-push, and resource
 // tags (TagResource/UntagResource/ListTagsForResource name it by ARN).
+import { parseRepositoryArn } from './repository-arn.ts';
 import type { ImageTagMutability, TagMutabilityExclusionFilter } from '../storage/meta/repository-settings.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
 import { requireRepository } from './repository-lookup.ts';
@@ -30,11 +31,11 @@ export async function putImageScanningConfiguration(context: EcrContext, input: 
 
 /** The repository an ECR repository ARN names, in this registry. */
 async function repositoryOfArn(context: EcrContext, arn: unknown): Promise<string> {
-  const match = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/.exec(String(arn));
-  if (!match || match[1] !== context.region || match[2] !== context.accountId) {
+  const parts = parseRepositoryArn(String(arn));
+  if (!parts || parts.region !== context.region || parts.accountId !== context.accountId) {
     throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'must be the ARN of a repository in this registry'`);
   }
-  return requireRepository(context, { repositoryName: match[3] });
+  return requireRepository(context, { repositoryName: parts.name });
 }
 
 export async function tagResource(context: EcrContext, input: Record<string, unknown>): Promise<object> {

@@ -15,6 +15,8 @@ import { writeCredentialsFile } from './credentials-file.ts';
 import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
+import { createAuthorizer } from '../auth/authorizer.ts';
+import { IdentityCache } from '../auth/identity-cache.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -85,11 +87,16 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
   let endpoint: Promise<AwsEndpoint> | undefined;
   const aws: AwsEndpoint = async (req, res, requestId, query) => {
     endpoint ??= import('../http/aws/aws-endpoint.ts').then((module) =>
-      module.createAwsEndpoint({ metadata, registry, serverKey, accountId: config.accountId, region: config.region, log }),
+      module.createAwsEndpoint({ metadata, registry, serverKey, identities, authorizer, accountId: config.accountId, region: config.region, log }),
     );
     return (await endpoint)(req, res, requestId, query);
   };
-  const guard = config.registryAuth === 'required' ? createRegistryGuard({ metadata, serverKey, accountId: config.accountId, region: config.region }) : undefined;
+  const identities = new IdentityCache(metadata.identities);
+  const authorizer = createAuthorizer(identities);
+  const guard =
+    config.registryAuth === 'required'
+      ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region })
+      : undefined;
   const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, ...(guard ? { guard } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,

@@ -55,7 +55,7 @@ function send(method: string, path: string, headers: Record<string, string>, bod
   });
 }
 
-test('no path, method or odd input gets a 5xx', async () => {
+async function sweep(authorization: string | undefined): Promise<string[]> {
   const failures: string[] = [];
   for (const name of names) {
     for (const suffix of suffixes) {
@@ -63,11 +63,23 @@ test('no path, method or odd input gets a 5xx', async () => {
         const path = `/v2/${name}${suffix}`;
         const headers: Record<string, string> =
           method === 'PATCH' ? { 'Content-Range': 'x-y' } : method === 'PUT' ? { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } : {};
+        if (authorization) headers['Authorization'] = authorization;
         const status = await send(method, path, headers, method === 'PUT' || method === 'PATCH' || method === 'POST' ? '{"schemaVersion":2,"manifests":[{}]}' : '');
         if (status === 0 || status >= 500) failures.push(`${method} ${path} → ${status}`);
       }
     }
   }
-  assert.deepEqual(failures, []);
-  assert.equal((await fetch(`${berth.url}/v2/`)).status, 200);
+  return failures;
+}
+
+test('no path, method or odd input gets a 5xx, logged in as the administrator', async () => {
+  const { authorization } = await berth.login();
+  assert.deepEqual(await sweep(authorization), []);
+  assert.equal((await fetch(`${berth.url}/v2/`, { headers: { Authorization: authorization } })).status, 200);
+});
+
+test('no path, method or odd input gets a 5xx without credentials, or with bad ones', async () => {
+  assert.deepEqual(await sweep(undefined), []);
+  assert.deepEqual(await sweep('Basic QUtJQUFBQUFBQUFBQUFBQUFBQUE6bm9wZQ=='), []); // an unknown access key
+  assert.equal((await fetch(`${berth.url}/v2/`)).status, 401);
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { administratorKey, loginWithKey, type RegistryLogin } from './registry-login.ts';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const berthMain = join(projectRoot, 'src', 'cli', 'main.ts');
@@ -22,6 +23,8 @@ export interface BerthProcess {
   readonly child: ChildProcess;
   /** Log lines the server has printed so far (parsed JSON where possible). */
   readonly logs: string[];
+  /** The administrator's registry login (a GetAuthorizationToken password), fetched once. */
+  login(): Promise<RegistryLogin>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -65,12 +68,17 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
     });
   });
   const hostPort = new URL(url).host;
+  let login: Promise<RegistryLogin> | undefined;
   return {
     url,
     hostPort,
     dataDir,
     child,
     logs,
+    login() {
+      login ??= administratorKey(dataDir).then((key) => loginWithKey(url, key));
+      return login;
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       const exited = new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) resolve(child.exitCode);

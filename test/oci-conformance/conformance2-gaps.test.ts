@@ -562,7 +562,8 @@ describe('conformance2: request shapes of its Go client', () => {
   /** node:http sends an array header as separate lines, which fetch cannot do. */
   function rawRequest(method: string, path: string, headers: Record<string, string | string[]>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(registry().resolve(path), { method, headers }, (res) => {
+      const auth = registry().authorization;
+      const req = httpRequest(registry().resolve(path), { method, headers: { ...(auth ? { authorization: auth } : {}), ...headers } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -7,6 +7,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBerth } from '../helpers/berth-process.ts';
+import { basicLogin } from '../helpers/registry-login.ts';
 import { nextLink } from '../helpers/oci-conformance-fixtures.ts';
 import type { Blob, ManifestDoc, ImageFixture } from '../helpers/oci-conformance-fixtures.ts';
 
@@ -34,9 +35,12 @@ export interface RequestOptions {
 
 export class RegistryClient {
   readonly baseUrl: string;
+  /** Authorization header value sent with every request unless the request sets its own. */
+  readonly authorization: string | undefined;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, authorization?: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.authorization = authorization;
   }
 
   /** Resolves a path or a Location header value (absolute or relative) against the registry. */
@@ -49,7 +53,11 @@ export class RegistryClient {
   async request(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<Exchange> {
     const url = this.resolve(pathOrUrl, options.query);
     // identity: we compare lengths and bytes, so no transparent compression
-    const requestHeaders: Record<string, string> = { 'accept-encoding': 'identity', ...lowerKeys(options.headers ?? {}) };
+    const requestHeaders: Record<string, string> = {
+      'accept-encoding': 'identity',
+      ...(this.authorization ? { authorization: this.authorization } : {}),
+      ...lowerKeys(options.headers ?? {}),
+    };
     const body = typeof options.body === 'string' ? new TextEncoder().encode(options.body) : options.body;
     const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders, redirect: 'follow' };
     if (body !== undefined) {
@@ -112,7 +120,7 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 export function describeExchange(ex: Exchange): string {
   const requestLine = `${ex.method} ${ex.url.pathname}${ex.url.search}`;
   const reqHeaders = Object.entries(ex.requestHeaders)
-    .filter(([key]) => key !== 'accept-encoding')
+    .filter(([key]) => key !== 'accept-encoding' && key !== 'authorization')
     .map(([key, value]) => `${key}: ${value}`)
     .join(', ');
   const respHeaders: string[] = [];
@@ -198,13 +206,15 @@ export function useRegistry(): () => RegistryClient {
   let client: RegistryClient | undefined;
   let stop: (() => Promise<unknown>) | undefined;
   before(async () => {
+    // Like the spec's conformance suite: OCI_USERNAME/OCI_PASSWORD log in to an external registry.
     const external = process.env.BERTH_TEST_REGISTRY_URL;
     if (external) {
-      client = new RegistryClient(external);
+      const { OCI_USERNAME: username, OCI_PASSWORD: password } = process.env;
+      client = new RegistryClient(external, username && password ? basicLogin(username, password).authorization : undefined);
     } else {
       const berth = await startBerth();
       stop = () => berth.stop();
-      client = new RegistryClient(berth.url);
+      client = new RegistryClient(berth.url, (await berth.login()).authorization);
     }
   });
   after(async () => {

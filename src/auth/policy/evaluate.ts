@@ -9,7 +9,9 @@
 //    names only the caller's account delegates to identity policies.
 // 4. Cross-account: both an identity policy of the caller's account (the root user
 //    of that account counts as allowed there) and a resource policy must allow.
-// 5. Otherwise the request is implicitly denied.
+// 5. Anonymous callers (no credentials) and service principals have no identity
+//    policies: a resource policy statement that names them ("*" for anonymous) must allow.
+// 6. Otherwise the request is implicitly denied.
 //
 // The repository and registry policies together form the resource side: an
 // Allow in either satisfies it, a Deny in either denies.
@@ -69,9 +71,9 @@ interface Hit {
 function buildContext(request: AuthorizationRequest): NormalizedContext {
   const { principal } = request;
   const derived: Record<string, ContextValue> = {
-    'aws:PrincipalArn': principal.arn,
-    'aws:PrincipalAccount': principal.accountId,
-    'aws:PrincipalType': principal.isRoot ? 'Account' : principal.username !== undefined ? 'User' : undefined,
+    'aws:PrincipalArn': principal.anonymous ? undefined : principal.arn,
+    'aws:PrincipalAccount': principal.anonymous ? undefined : principal.accountId,
+    'aws:PrincipalType': principal.anonymous ? 'Anonymous' : principal.isRoot ? 'Account' : principal.username !== undefined ? 'User' : undefined,
     'aws:username': principal.username,
   };
   const context = normalizeContext(derived);
@@ -120,8 +122,9 @@ export function evaluate(request: AuthorizationRequest, policies: PolicySet): De
   const context = buildContext(request);
   const { principal } = request;
   const isService = principal.service !== undefined;
-  // Service principals carry no identity policies of their own.
-  const identityHits = isService ? [] : hits(policies.identity, request, context);
+  const isAnonymous = principal.anonymous === true;
+  // Service principals and anonymous callers carry no identity policies of their own.
+  const identityHits = isService || isAnonymous ? [] : hits(policies.identity, request, context);
   const resourcePolicies = [policies.resource, policies.registry].filter((p): p is ParsedPolicy => p !== undefined);
   const resourceHits = hits(resourcePolicies, request, context);
   const what = `${request.action} on ${request.resource}`;
@@ -129,7 +132,7 @@ export function evaluate(request: AuthorizationRequest, policies: PolicySet): De
   const deny = [...identityHits, ...resourceHits].find((h) => h.statement.effect === 'Deny');
   if (deny) return { decision: 'ExplicitDeny', matchedStatement: matched(deny), reason: `${describe(deny)} explicitly denies ${what}` };
 
-  const sameAccount = !isService && principal.accountId === policies.resourceAccountId;
+  const sameAccount = !isService && !isAnonymous && principal.accountId === policies.resourceAccountId;
   if (sameAccount && principal.isRoot) {
     return { decision: 'Allow', reason: `the root user of account ${principal.accountId} may do ${what} in its own account` };
   }
@@ -142,6 +145,11 @@ export function evaluate(request: AuthorizationRequest, policies: PolicySet): De
   if (isService) {
     if (anyResourceAllow) return { decision: 'Allow', matchedStatement: matched(anyResourceAllow), reason: `${describe(anyResourceAllow)} allows ${what}` };
     return { decision: 'ImplicitDeny', reason: `no resource policy allows service ${principal.service} to do ${what}` };
+  }
+  if (isAnonymous) {
+    // Only a statement naming everyone can match a caller that belongs to no account.
+    if (anyResourceAllow) return { decision: 'Allow', matchedStatement: matched(anyResourceAllow), reason: `${describe(anyResourceAllow)} allows anonymous ${what}` };
+    return { decision: 'ImplicitDeny', reason: `no resource policy allows anonymous callers to do ${what}` };
   }
 
   if (sameAccount) {

@@ -14,6 +14,11 @@ export interface RequestPrincipal {
   readonly isRoot?: boolean;
   /** Set when the caller is an AWS service principal such as "replication.ecr.amazonaws.com". */
   readonly service?: string;
+  /**
+   * A request without credentials (an anonymous pull). It belongs to no account and
+   * has no identity policies: only a resource policy granting "*" can allow it.
+   */
+  readonly anonymous?: boolean;
 }
 
 export interface GlobOptions {

@@ -8,12 +8,13 @@ import { TLSSocket } from 'node:tls';
 import { verifySigV4 } from '../../auth/sigv4/verify.ts';
 import { defaultScopes } from '../../auth/sigv4/types.ts';
 import { openSecret } from '../../auth/tokens/secret-box.ts';
-import type { Principal } from '../../auth/principal.ts';
+import { principalOfKey } from '../../auth/principal.ts';
 import { answerEcr, type EcrEndpointOptions } from './ecr-endpoint.ts';
-import { firstDenied } from '../../auth/identity-policies.ts';
 import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
 import { BODY_LIMITS, DEFAULT_BODY_LIMIT, writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
+
+const READ_ONLY_IAM_ACTIONS = new Set(['GetUser', 'ListUsers', 'ListAccessKeys', 'GetUserPolicy', 'ListUserPolicies']);
 
 /** What the control plane needs: the same as the ECR operations it dispatches to. */
 export type AwsEndpointOptions = EcrEndpointOptions;
@@ -27,20 +28,10 @@ function bodyLimit(req: IncomingMessage): number {
 
 export function createAwsEndpoint(options: AwsEndpointOptions) {
   const lookupSecret = async (accessKeyId: string) => {
-    const identities = options.metadata.identities;
-    const key = await identities.getAccessKey(accessKeyId);
-    if (!key || key.status !== 'Active') return undefined;
-    const secretAccessKey = openSecret(key.sealedSecret, options.serverKey);
-    const user = await identities.getUser(key.accountId, key.userName);
-    if (secretAccessKey === undefined || !user) return undefined;
-    const principal: Principal = {
-      accountId: user.accountId,
-      userName: user.userName,
-      userId: user.userId,
-      arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.userName}`,
-      accessKeyId,
-    };
-    return { secretAccessKey, principal };
+    const owner = await options.identities.activeKeyOwner(accessKeyId);
+    const secretAccessKey = owner ? openSecret(owner.key.sealedSecret, options.serverKey) : undefined;
+    if (!owner || secretAccessKey === undefined) return undefined;
+    return { secretAccessKey, principal: principalOfKey(owner.user, accessKeyId) };
   };
 
   return async (req: IncomingMessage, res: ServerResponse, requestId: string, query: string): Promise<void> => {
@@ -78,9 +69,10 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     }
     const context = { identities: options.metadata.identities, principal, serverKey: options.serverKey, now: () => new Date() };
     const resource = iamResource(context, params);
-    const denied = await firstDenied(options.metadata.identities, principal, {
+    const denied = await options.authorizer.firstDenied(principal, {
       action: `iam:${action}`,
       resources: [resource],
+      resourceAccountId: principal.accountId,
       sourceIp: req.socket.remoteAddress ?? '',
       secureTransport: req.socket instanceof TLSSocket,
       now: new Date(),
@@ -93,6 +85,9 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     } catch (error) {
       if (error instanceof IamError) return writeQueryError(res, 'iam', requestId, error);
       throw error;
+    } finally {
+      // Users, keys or policies may have changed: later requests must not see them as they were.
+      if (!READ_ONLY_IAM_ACTIONS.has(action)) options.identities.forget();
     }
   };
 }

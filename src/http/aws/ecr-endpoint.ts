@@ -4,10 +4,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { firstDenied } from '../../auth/identity-policies.ts';
+import type { IdentityCache } from '../../auth/identity-cache.ts';
+import { requestTagContext, resourceTagContext, type Authorizer } from '../../auth/authorizer.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { EcrError } from '../../ecr/ecr-context.ts';
 import { ECR_HANDLERS } from '../../ecr/ecr-operations.ts';
+import { parseRepositoryArn } from '../../ecr/repository-arn.ts';
 import type { MetadataStore } from '../../storage/meta/metadata-store.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { ERROR_CATALOG } from '../../errors/catalog.ts';
@@ -20,6 +22,8 @@ export interface EcrEndpointOptions {
   readonly metadata: MetadataStore;
   readonly registry: Registry;
   readonly serverKey: Buffer;
+  readonly authorizer: Authorizer;
+  readonly identities: IdentityCache;
   readonly accountId: string;
   readonly region: string;
   readonly log: Logger;
@@ -40,17 +44,22 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
 
   const secure = req.socket instanceof TLSSocket;
   const resources = ecrResourceArns(operation, validated.input, { accountId: options.accountId, region: options.region });
-  const repositoryName = validated.input['repositoryName'];
-  const repositoryPolicy = typeof repositoryName === 'string' ? (await options.metadata.repositories.get(repositoryName))?.policy : undefined;
+  const repository = await repositoryAddressed(options, validated.input);
   const registryPolicy = await options.metadata.registry.getPolicy(options.accountId);
-  const denied = await firstDenied(options.metadata.identities, principal, {
+  const input = validated.input;
+  const denied = await options.authorizer.firstDenied(principal, {
     action: operation.action,
     resources,
-    ...(repositoryPolicy !== undefined ? { repositoryPolicy } : {}),
-    ...(registryPolicy !== undefined ? { registryPolicy } : {}),
+    resourceAccountId: typeof input['registryId'] === 'string' ? input['registryId'] : options.accountId,
+    repositoryPolicy: repository?.policy,
+    registryPolicy,
     sourceIp: req.socket.remoteAddress ?? '',
     secureTransport: secure,
     now: new Date(),
+    context: {
+      ...resourceTagContext(repository?.tags),
+      ...requestTagContext(input['tags'] as Array<{ Key: string; Value: string }> | undefined, input['tagKeys'] as string[] | undefined),
+    },
   });
   if (denied) {
     const because = denied.decision.decision === 'ExplicitDeny' ? 'with an explicit deny in a policy' : 'because no identity-based policy allows the action';
@@ -84,4 +93,14 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
     options.log.error({ reqId: requestId, err: error, operation: target.operation }, 'ECR operation failed');
     writeAwsJsonError(res, requestId, awsJsonError('ServerException', 'internal error'));
   }
+}
+
+/** The one repository an operation is about (by name or by ARN), when it names one that exists. */
+async function repositoryAddressed(options: EcrEndpointOptions, input: Readonly<Record<string, unknown>>) {
+  const byName = input['repositoryName'];
+  if (typeof byName === 'string') return options.metadata.repositories.get(byName);
+  const arn = input['resourceArn'];
+  const parts = typeof arn === 'string' ? parseRepositoryArn(arn) : undefined;
+  if (!parts || parts.accountId !== options.accountId || parts.region !== options.region) return undefined;
+  return options.metadata.repositories.get(parts.name);
 }

@@ -14,6 +14,8 @@ export interface Exchange {
   readonly registry: Registry;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
+  /** False when the caller may not read the blob an upload start asks to mount: it uploads instead. */
+  mayMount: boolean;
 }
 
 export function requireDigest(text: string | null | undefined, what = 'digest'): Digest {

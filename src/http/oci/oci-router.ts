@@ -32,7 +32,7 @@ export async function handleOci(
     if (!res.writableFinished) abort.abort();
   };
   res.once('close', onClose);
-  const ex: Exchange = { req, res, query, registry, signal: abort.signal };
+  const ex: Exchange = { req, res, query, registry, signal: abort.signal, mayMount: true };
   try {
     await dispatch(ex, path, guard);
   } catch (error) {
@@ -46,8 +46,9 @@ async function dispatch(ex: Exchange, path: string, guard: RegistryGuard | undef
   const route = parseOciPath(path);
   if (route === undefined) throw new RegistryError('NOT_FOUND', 'no such endpoint', { path });
   if (guard && route.kind !== 'invalid-name') {
-    const refused = await guard(ex.req, route);
-    if (refused) throw refused;
+    const verdict = await guard(ex.req, route, ex.query);
+    if (verdict.refused) throw verdict.refused;
+    ex.mayMount = verdict.mayMount;
   }
   switch (route.kind) {
     case 'base':

@@ -21,7 +21,7 @@ function incomingChunk(ex: Exchange): IncomingChunk {
 export async function startUpload(ex: Exchange, name: string): Promise<void> {
   if (ex.req.method !== 'POST') throw methodNotAllowed('POST');
   const mount = ex.query.get('mount');
-  if (mount !== null) {
+  if (mount !== null && ex.mayMount) {
     const from = ex.query.get('from');
     const digest = requireDigest(mount, 'mount');
     const source = from !== null && isValidRepositoryName(from) ? from : undefined;

@@ -43,7 +43,7 @@ test('defaults', () => {
     workers: 1,
     accountId: '123456789012',
     region: 'us-east-1',
-    registryAuth: 'off',
+    registryAuth: 'required',
   });
 });
 
@@ -76,6 +76,7 @@ test('a YAML file sets every kind of value', (t) => {
       'workers: 3',
       'accountId: "000011112222"',
       'region: eu-west-3',
+      'registryAuth: off',
       '',
     ].join('\n'),
   );

@@ -23,6 +23,7 @@ const PRINCIPALS: Record<string, RequestPrincipal> = {
   'other-puller': { accountId: OTHER, arn: `arn:aws:sts::${OTHER}:assumed-role/puller/s1` },
   lambda: { accountId: OWNER, arn: 'lambda.amazonaws.com', service: 'lambda.amazonaws.com' },
   replication: { accountId: OTHER, arn: 'replication.ecr.amazonaws.com', service: 'replication.ecr.amazonaws.com' },
+  anonymous: { accountId: '', arn: 'anonymous', anonymous: true },
 };
 
 type PolicyJson = unknown[] | Record<string, unknown>;
