@@ -61,7 +61,7 @@ async function runScenario(
       const server = await startServer(kinds[key], join(runRoot, scenario.id, key), cfg.keepData, cfg.berthArgs);
       live.add(server);
       const client = new RegistryClient(server.url, {
-        headers: cfg.authorization ? { authorization: cfg.authorization } : {},
+        headers: (server.authorization ?? cfg.authorization) ? { authorization: server.authorization ?? cfg.authorization } : {},
       });
       sides.push({ key, kind: kinds[key], label: labels[key], server, client });
       log(`${labels[key]} listening on ${server.url} (pid ${server.pid})`);

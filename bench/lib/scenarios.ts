@@ -163,16 +163,17 @@ const read: Scenario = {
         ctx.rec.define({ ...base, id: `read.${kind}.c${c}.p99`, title: `${name}, ${c} conns, p99`, unit: 'ms', better: 'lower' });
       }
     }
-    const manifestHeaders = (): Record<string, string> => ({
-      Accept: OCI_MANIFEST,
-      ...(cfg.authorization ? { Authorization: cfg.authorization } : {}),
-    });
-    const headHeaders = (): Record<string, string> => (cfg.authorization ? { Authorization: cfg.authorization } : {});
+    const authorization = (side: Side): Record<string, string> => {
+      const value = side.server.authorization ?? cfg.authorization;
+      return value ? { Authorization: value } : {};
+    };
+    const manifestHeaders = (side: Side): Record<string, string> => ({ Accept: OCI_MANIFEST, ...authorization(side) });
+    const headHeaders = (side: Side): Record<string, string> => authorization(side);
     const runOne = (side: Side, kind: 'manifest' | 'head', connections: number, durationS: number): Promise<WrkResult> => {
       const f = fixtures.get(side.key)!;
       return kind === 'manifest'
-        ? runWrk({ url: f.manifestUrl, method: 'GET', connections, threads: cfg.wrkThreads, durationS, headers: manifestHeaders() })
-        : runLoadgen({ url: f.headUrl, method: 'HEAD', connections, durationS, headers: headHeaders() });
+        ? runWrk({ url: f.manifestUrl, method: 'GET', connections, threads: cfg.wrkThreads, durationS, headers: manifestHeaders(side) })
+        : runLoadgen({ url: f.headUrl, method: 'HEAD', connections, durationS, headers: headHeaders(side) });
     };
     return {
       async setup(side) {

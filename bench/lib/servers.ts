@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { berthMain, berthNodeFlags, projectRoot } from '../../test/helpers/berth-process.ts';
+import { administratorKey, loginWithKey } from '../../test/helpers/registry-login.ts';
 
 export type ServerKind = 'berth' | 'distribution';
 
@@ -16,6 +17,8 @@ export interface ServerHandle {
   readonly pid: number;
   readonly dataDir: string;
   readonly logs: string[];
+  /** What the bench logs in with (Berth's administrator, as a user would after `docker login`). */
+  readonly authorization?: string;
   stop(): Promise<void>;
 }
 
@@ -143,11 +146,12 @@ export async function startBerth(workDir: string, keepData = false, extraArgs: s
   const stop = stopper(child, workDir, keepData);
   try {
     await waitForV2(url, child, logs, 30_000);
+    const login = await loginWithKey(url, await administratorKey(dataDir));
+    return { kind: 'berth', url, pid: child.pid!, dataDir, logs, stop, authorization: login.authorization };
   } catch (err) {
     await stop();
     throw err;
   }
-  return { kind: 'berth', url, pid: child.pid!, dataDir, logs, stop };
 }
 
 export function startServer(kind: ServerKind, workDir: string, keepData = false, berthArgs: string[] = []): Promise<ServerHandle> {

@@ -1,4 +1,5 @@
 // The `berth` command.
+import { bannerText } from './banner.ts';
 import type { NewCredentials } from '../auth/bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { credentialsPath, prepareStores } from '../server/app.ts';
@@ -78,30 +79,7 @@ function untilStopped(shutdown: (reason: NodeJS.Signals) => Promise<void>, log: 
 }
 
 function printBanner(url: string, config: Config, credentials?: NewCredentials & { path: string }): void {
-  const registry = new URL(url).host;
-  const tlsFlag = config.tls.mode === 'files' ? '' : ' --dest-tls-verify=false';
-  const lines = [
-    '',
-    `Berth registry listening on ${url} (data in ${config.dataDir})`,
-    '',
-    'Push an image with skopeo, for example from an OCI layout directory or archive:',
-    `  skopeo copy${tlsFlag} oci:./my-image docker://${registry}/team-a/my-app:1.0`,
-    `  skopeo inspect${tlsFlag.replace('dest-', '')} docker://${registry}/team-a/my-app:1.0`,
-    'or with podman / buildah:',
-    `  podman push --tls-verify=false my-app:1.0 ${registry}/team-a/my-app:1.0`,
-  ];
-  if (credentials) {
-    // Shown once: only the file keeps them.
-    lines.push(
-      '',
-      `Administrator credentials (account ${config.accountId}), shown once and saved to ${credentials.path}:`,
-      `  aws_access_key_id     = ${credentials.accessKeyId}`,
-      `  aws_secret_access_key = ${credentials.secretAccessKey}`,
-      'Use them with the AWS CLI, for example:',
-      `  AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws ecr describe-repositories --endpoint-url ${url} --region ${config.region}`,
-    );
-  }
-  process.stderr.write(lines.join('\n') + '\n\n');
+  process.stderr.write(bannerText(url, config, credentials));
 }
 
 main(process.argv.slice(2)).then(
