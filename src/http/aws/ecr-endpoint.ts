@@ -50,7 +50,7 @@ export async function answerEcr(options: EcrEndpointOptions, req: IncomingMessag
   const denied = await options.authorizer.firstDenied(principal, {
     action: operation.action,
     resources,
-    resourceAccountId: typeof input['registryId'] === 'string' ? input['registryId'] : options.accountId,
+    resourceAccountId: resourceAccount(target.operation, input, principal, options.accountId),
     repositoryPolicy: repository?.policy,
     registryPolicy,
     sourceIp: req.socket.remoteAddress ?? '',
@@ -103,4 +103,14 @@ async function repositoryAddressed(options: EcrEndpointOptions, input: Readonly<
   const parts = typeof arn === 'string' ? parseRepositoryArn(arn) : undefined;
   if (!parts || parts.accountId !== options.accountId || parts.region !== options.region) return undefined;
   return options.metadata.repositories.get(parts.name);
+}
+
+/**
+ * The account whose resources the operation acts on: the registry it names, else the
+ * registry served here. GetAuthorizationToken is the exception: it is about the caller,
+ * so the caller's own account decides it.
+ */
+function resourceAccount(operation: string, input: Readonly<Record<string, unknown>>, principal: Principal, servedAccount: string): string {
+  if (operation === 'GetAuthorizationToken') return principal.accountId;
+  return typeof input['registryId'] === 'string' ? input['registryId'] : servedAccount;
 }
