@@ -6,6 +6,14 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import type { RegistryGuard } from '../auth/registry-guard.ts';
 import { handleOci } from './oci/oci-router.ts';
+import { isServedHost, type RegistryAddress } from './registry-host.ts';
+import { RegistryError } from '../errors/registry-error.ts';
+
+/** The guard for a Host that names a registry (account, region) this deployment does not serve. */
+const refuseForeignRegistry: RegistryGuard = async (req) => ({
+  refused: new RegistryError('NAME_UNKNOWN', `the registry ${req.headers.host ?? ''} is not served here`),
+  mayMount: false,
+});
 
 export interface HttpHandlerOptions {
   readonly registry: Registry;
@@ -14,6 +22,8 @@ export interface HttpHandlerOptions {
   readonly isReady: () => boolean;
   /** Authentication and authorization for /v2/; without it the registry API is open. */
   readonly guard?: RegistryGuard;
+  /** The registry served here; /v2/ requests whose Host names another one are refused. */
+  readonly served?: RegistryAddress;
   /** The control plane: AWS-signed `POST /` requests. */
   readonly aws?: (req: IncomingMessage, res: ServerResponse, requestId: string, query: string) => Promise<void>;
 }
@@ -40,7 +50,8 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     }
 
     if (path.startsWith('/v2')) {
-      handleOci(req, res, path, query, registry, log, requestId, options.guard).catch((error: unknown) => {
+      const foreign = options.served && !isServedHost(req.headers.host, options.served);
+      handleOci(req, res, path, query, registry, log, requestId, foreign ? refuseForeignRegistry : options.guard).catch((error: unknown) => {
         // handleOci answers every failure itself; this is the last guard against a bug there.
         log.error({ reqId: requestId, err: error }, 'request handler failed');
         res.destroy();

@@ -97,7 +97,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     config.registryAuth === 'required'
       ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region })
       : undefined;
-  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, ...(guard ? { guard } : {}) });
+  const served = { accountId: config.accountId, region: config.region };
+  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,

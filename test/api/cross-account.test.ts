@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { BatchGetImageCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { administratorKey, loginWithKey, type AccessKey } from '../helpers/registry-login.ts';
@@ -141,4 +142,23 @@ test('an explicit deny in the repository policy beats the administrator\'s allow
   } finally {
     client.destroy();
   }
+});
+
+test('a Host naming another account\'s registry is not served from this one', async () => {
+  const { authorization } = await berth.login();
+  const status = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${berth.url}/v2/${REPO}/manifests/v1`, { headers: { host, authorization } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  assert.equal((await status(`${HOME}.dkr.ecr.us-east-1.localhost:5000`)).status, 200);
+  const foreign = await status(`${OTHER}.dkr.ecr.us-east-1.localhost:5000`);
+  assert.equal(foreign.status, 404);
+  assert.equal((JSON.parse(foreign.body) as { errors: Array<{ code: string }> }).errors[0]!.code, 'NAME_UNKNOWN');
+  assert.equal((await status(`${HOME}.dkr.ecr.eu-west-1.localhost:5000`)).status, 404, 'another region is another registry');
 });
