@@ -11,10 +11,13 @@ import { missingTools, run } from '../helpers/clients.ts';
 const missing = missingTools('aws');
 let berth: BerthProcess;
 let credentials: string;
+/** The administrator's registry login, for the /v2/ side of the tests that use both APIs. */
+let registryAuth: { Authorization: string };
 
 before(async () => {
   berth = await startBerth();
   credentials = join(berth.dataDir, 'credentials');
+  registryAuth = { Authorization: (await berth.login()).authorization };
 });
 after(async () => {
   await berth?.stop();
@@ -156,7 +159,7 @@ test('images pushed through /v2/ are listed, described and fetched through ECR',
   const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
   const layer = Buffer.from('layer bytes '.repeat(100));
   for (const blob of [config, layer]) {
-    assert.equal((await fetch(`${berth.url}/v2/ecr/images/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob })).status, 201);
+    assert.equal((await fetch(`${berth.url}/v2/ecr/images/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob, headers: registryAuth })).status, 201);
   }
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
@@ -165,7 +168,7 @@ test('images pushed through /v2/ are listed, described and fetched through ECR',
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
   }));
   for (const tag of ['v1', 'latest']) {
-    const put = await fetch(`${berth.url}/v2/ecr/images/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+    const put = await fetch(`${berth.url}/v2/ecr/images/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { ...registryAuth, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
     assert.equal(put.status, 201);
   }
   const listed = JSON.parse((await aws(['ecr', 'list-images', '--repository-name', 'ecr/images'])).stdout) as { imageIds: Array<{ imageDigest: string; imageTag?: string }> };
@@ -191,7 +194,7 @@ test('images pushed through /v2/ are listed, described and fetched through ECR',
   const notEmpty = await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/images']).catch((error: { stderr: string }) => error);
   assert.match((notEmpty as { stderr: string }).stderr, /RepositoryNotEmptyException/);
   await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/images', '--force']);
-  assert.equal((await fetch(`${berth.url}/v2/ecr/images/manifests/v1`)).status, 404);
+  assert.equal((await fetch(`${berth.url}/v2/ecr/images/manifests/v1`, { headers: registryAuth })).status, 404);
 });
 
 test('put-image retags, immutability refuses a moved tag on both APIs, batch-delete-image and layer checks', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
@@ -201,7 +204,7 @@ test('put-image retags, immutability refuses a moved tag on both APIs, batch-del
   const manifests = [] as Buffer[];
   for (const n of [1, 2]) {
     const config = Buffer.from(`{"n":${n}}`);
-    assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config })).status, 201);
+    assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers: registryAuth })).status, 201);
     manifests.push(Buffer.from(JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -216,7 +219,7 @@ test('put-image retags, immutability refuses a moved tag on both APIs, batch-del
   assert.match((again as { stderr: string }).stderr, /ImageAlreadyExistsException/);
   const moved = await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1', '--image-manifest', second.toString()]).catch((error: { stderr: string }) => error);
   assert.match((moved as { stderr: string }).stderr, /ImageTagAlreadyExistsException/);
-  const v2Push = await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`, { method: 'PUT', body: second, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+  const v2Push = await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`, { method: 'PUT', body: second, headers: { ...registryAuth, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
   assert.equal(v2Push.status, 400);
   assert.match(await v2Push.text(), /cannot be overwritten because the repository is immutable/);
   await aws(['ecr', 'put-image', '--repository-name', 'ecr/immutable', '--image-tag', 'v1-copy', '--image-manifest', first.toString()]);
@@ -231,14 +234,14 @@ test('put-image retags, immutability refuses a moved tag on both APIs, batch-del
 
   const deletedTag = JSON.parse((await aws(['ecr', 'batch-delete-image', '--repository-name', 'ecr/immutable', '--image-ids', 'imageTag=v1-copy'])).stdout) as { imageIds: unknown[]; failures: unknown[] };
   assert.equal(deletedTag.imageIds.length, 1);
-  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`)).status, 200, 'another tag kept the image');
+  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`, { headers: registryAuth })).status, 200, 'another tag kept the image');
   const deletedImage = JSON.parse((await aws(['ecr', 'batch-delete-image', '--repository-name', 'ecr/immutable', '--image-ids', `imageDigest=${sha(first)}`, 'imageTag=nope'])).stdout) as {
     imageIds: Array<{ imageDigest: string }>;
     failures: Array<{ failureCode: string }>;
   };
   assert.deepEqual(deletedImage.imageIds.map((id) => id.imageDigest), [sha(first)]);
   assert.deepEqual(deletedImage.failures.map((failure) => failure.failureCode), ['ImageNotFound']);
-  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`)).status, 404);
+  assert.equal((await fetch(`${berth.url}/v2/ecr/immutable/manifests/v1`, { headers: registryAuth })).status, 404);
 });
 
 test('IAM: users, access keys and inline policies through the AWS CLI, and the new key works with its policy', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
@@ -300,7 +303,8 @@ test('layers: initiate, upload parts in order, complete, and download — the sa
   const done = JSON.parse((await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', init.uploadId, '--layer-digests', digest])).stdout) as { layerDigest: string };
   assert.equal(done.layerDigest, digest);
   const url = JSON.parse((await aws(['ecr', 'get-download-url-for-layer', '--repository-name', 'ecr/layers', '--layer-digest', digest])).stdout) as { downloadUrl: string };
-  const downloaded = Buffer.from(await (await fetch(url.downloadUrl)).arrayBuffer());
+  // Not pre-signed like ECR's S3 URL: it is the registry API's blob URL, which wants the registry login.
+  const downloaded = Buffer.from(await (await fetch(url.downloadUrl, { headers: registryAuth })).arrayBuffer());
   assert.deepEqual(downloaded, whole);
   const unknownUpload = await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', '00000000-0000-0000-0000-000000000000', '--layer-digests', digest]).catch((error: { stderr: string }) => error);
   assert.match((unknownUpload as { stderr: string }).stderr, /UploadNotFoundException/);

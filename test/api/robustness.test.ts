@@ -7,15 +7,23 @@ import { connect } from 'node:net';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 
 let berth: BerthProcess;
+/** The administrator's login: every request below is a logged-in client's. */
+let authorization: string;
 const repo = `robust/${Date.now().toString(36)}`;
 const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 before(async () => {
   berth = await startBerth();
+  authorization = (await berth.login()).authorization;
 });
 after(async () => {
   await berth.stop();
 });
+
+/** fetch() against the registry with the administrator's Authorization header. */
+function registryFetch(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(`${berth.url}${path}`, { ...init, headers: { Authorization: authorization, ...init.headers } });
+}
 
 /** Sends raw bytes on a fresh socket, then closes it without waiting for an answer. */
 function sendAndDrop(raw: Buffer[], pauseMs = 50): Promise<void> {
@@ -54,7 +62,7 @@ function rawRequest(raw: string | Buffer): Promise<string> {
 }
 
 async function startUpload(): Promise<string> {
-  const response = await fetch(`${berth.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const response = await registryFetch(`/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   assert.equal(response.status, 202);
   return response.headers.get('location')!;
 }
@@ -63,33 +71,33 @@ describe('clients that go away', () => {
   test('a PATCH cut off mid-body leaves the session at its old offset, and the upload can go on', async () => {
     const location = await startUpload();
     const first = randomBytes(1000);
-    const patch = await fetch(`${berth.url}${location}`, { method: 'PATCH', body: first, headers: { 'Content-Range': '0-999' } });
+    const patch = await registryFetch(location, { method: 'PATCH', body: first, headers: { 'Content-Range': '0-999' } });
     assert.equal(patch.status, 202);
     const rest = randomBytes(200_000);
-    const head = `PATCH ${location} HTTP/1.1\r\nHost: x\r\nContent-Length: ${rest.length}\r\nContent-Range: 1000-${1000 + rest.length - 1}\r\n\r\n`;
+    const head = `PATCH ${location} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Length: ${rest.length}\r\nContent-Range: 1000-${1000 + rest.length - 1}\r\n\r\n`;
     await sendAndDrop([Buffer.from(head), rest.subarray(0, 50_000)]);
     // The server notices the drop asynchronously; the session must not have moved.
     await new Promise((r) => setTimeout(r, 200));
-    const status = await fetch(`${berth.url}${location}`);
+    const status = await registryFetch(location);
     assert.equal(status.status, 204);
     assert.equal(status.headers.get('range'), '0-999');
-    const finish = await fetch(`${berth.url}${location}?digest=${sha256(Buffer.concat([first, rest]))}`, {
+    const finish = await registryFetch(`${location}?digest=${sha256(Buffer.concat([first, rest]))}`, {
       method: 'PUT',
       body: rest,
       headers: { 'Content-Range': `1000-${1000 + rest.length - 1}` },
     });
     assert.equal(finish.status, 201);
-    const blob = await fetch(`${berth.url}/v2/${repo}/blobs/${sha256(Buffer.concat([first, rest]))}`);
+    const blob = await registryFetch(`/v2/${repo}/blobs/${sha256(Buffer.concat([first, rest]))}`);
     assert.equal(sha256(Buffer.from(await blob.arrayBuffer())), sha256(Buffer.concat([first, rest])));
   });
 
   test('a monolithic push cut off mid-body leaves no blob behind', async () => {
     const content = randomBytes(300_000);
     const digest = sha256(content);
-    const head = `POST /v2/${repo}/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: x\r\nContent-Length: ${content.length}\r\n\r\n`;
+    const head = `POST /v2/${repo}/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Length: ${content.length}\r\n\r\n`;
     await sendAndDrop([Buffer.from(head), content.subarray(0, 100_000)]);
     await new Promise((r) => setTimeout(r, 200));
-    const check = await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+    const check = await registryFetch(`/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
     assert.equal(check.status, 404);
   });
 });
@@ -98,11 +106,11 @@ describe('clients that leave mid-pull', () => {
   test('twenty pulls dropped after the first bytes leave the server serving', { timeout: 30_000 }, async () => {
     const content = randomBytes(16 * 1024 * 1024);
     const digest = sha256(content);
-    assert.equal((await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: content })).status, 201);
+    assert.equal((await registryFetch(`/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: content })).status, 201);
     const { port } = new URL(berth.url);
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v2/${repo}/blobs/${digest} HTTP/1.1\r\nHost: x\r\n\r\n`));
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v2/${repo}/blobs/${digest} HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\n\r\n`));
         socket.once('data', () => socket.destroy());
         socket.once('close', () => resolve());
         socket.on('error', reject);
@@ -110,7 +118,7 @@ describe('clients that leave mid-pull', () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(berth.child.exitCode, null, 'the server is still running');
-    const whole = await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`);
+    const whole = await registryFetch(`/v2/${repo}/blobs/${digest}`);
     assert.equal(sha256(Buffer.from(await whole.arrayBuffer())), digest);
   });
 });
@@ -119,33 +127,33 @@ describe('bodies that lie', () => {
   test('a digest that does not match discards the bytes', async () => {
     const content = randomBytes(5000);
     const wrong = sha256('something else');
-    const response = await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${wrong}`, { method: 'POST', body: content });
+    const response = await registryFetch(`/v2/${repo}/blobs/uploads/?digest=${wrong}`, { method: 'POST', body: content });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'DIGEST_INVALID');
     for (const digest of [wrong, sha256(content)]) {
-      assert.equal((await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' })).status, 404);
+      assert.equal((await registryFetch(`/v2/${repo}/blobs/${digest}`, { method: 'HEAD' })).status, 404);
     }
   });
 
   test('a digest mismatch on the final PUT ends the session', async () => {
     const location = await startUpload();
-    await fetch(`${berth.url}${location}`, { method: 'PATCH', body: 'abc' });
-    const put = await fetch(`${berth.url}${location}?digest=${sha256('abd')}`, { method: 'PUT' });
+    await registryFetch(location, { method: 'PATCH', body: 'abc' });
+    const put = await registryFetch(`${location}?digest=${sha256('abd')}`, { method: 'PUT' });
     assert.equal(put.status, 400);
     assert.equal(((await put.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'DIGEST_INVALID');
-    assert.equal((await fetch(`${berth.url}${location}`)).status, 404);
+    assert.equal((await registryFetch(location)).status, 404);
   });
 
   test('Content-Range that disagrees with Content-Length is SIZE_INVALID', async () => {
     const location = await startUpload();
-    const response = await fetch(`${berth.url}${location}`, { method: 'PATCH', body: 'abcd', headers: { 'Content-Range': '0-9' } });
+    const response = await registryFetch(location, { method: 'PATCH', body: 'abcd', headers: { 'Content-Range': '0-9' } });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'SIZE_INVALID');
   });
 
   test('a manifest over 4 MiB is refused with 413 before it is read', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
-    const response = await fetch(`${berth.url}/v2/${repo}/manifests/big`, {
+    const response = await registryFetch(`/v2/${repo}/manifests/big`, {
       method: 'PUT',
       body: big,
       headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
@@ -162,7 +170,7 @@ describe('bodies that lie', () => {
     ['a layer with a bad digest', '{"schemaVersion":2,"config":{"mediaType":"a/b","digest":"sha256:zz","size":1},"layers":[]}', 'application/vnd.oci.image.manifest.v1+json'],
   ] as const) {
     test(`a manifest that is ${label} is MANIFEST_INVALID`, async () => {
-      const response = await fetch(`${berth.url}/v2/${repo}/manifests/bad`, { method: 'PUT', body, headers: { 'Content-Type': contentType } });
+      const response = await registryFetch(`/v2/${repo}/manifests/bad`, { method: 'PUT', body, headers: { 'Content-Type': contentType } });
       assert.equal(response.status, 400);
       assert.equal(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'MANIFEST_INVALID');
     });
@@ -171,21 +179,21 @@ describe('bodies that lie', () => {
 
 describe('requests that are malformed', () => {
   test('huge headers get 431 and the server keeps serving', async () => {
-    const answer = await rawRequest(`GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const answer = await rawRequest(`GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
     assert.match(answer, /^HTTP\/1\.1 431/);
-    assert.equal((await fetch(`${berth.url}/v2/`)).status, 200);
+    assert.equal((await registryFetch('/v2/')).status, 200);
   });
 
   test('garbage on the socket gets 400 and the server keeps serving', async () => {
     const answer = await rawRequest('NOT HTTP AT ALL\r\n\r\n');
     assert.match(answer, /^HTTP\/1\.1 400/);
-    assert.equal((await fetch(`${berth.url}/v2/`)).status, 200);
+    assert.equal((await registryFetch('/v2/')).status, 200);
   });
 
   for (const name of ['UPPER/case', 'a/../b', 'a/./b', 'trailing-', 'a//b', '-lead', 'a/b/']) {
     test(`repository name ${JSON.stringify(name)} is NAME_INVALID`, async () => {
       // Raw bytes: fetch() would normalise dot segments away before sending.
-      const answer = await rawRequest(`GET /v2/${name}/tags/list HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const answer = await rawRequest(`GET /v2/${name}/tags/list HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\n\r\n`);
       assert.match(answer, /^HTTP\/1\.1 400/);
       assert.match(answer, /NAME_INVALID/);
     });
@@ -193,7 +201,7 @@ describe('requests that are malformed', () => {
 
   test('an unknown upload id is BLOB_UPLOAD_UNKNOWN, even one shaped like a path', async () => {
     for (const id of ['00000000-0000-0000-0000-000000000000', '..%2F..%2Fetc', 'x'.repeat(300)]) {
-      const response = await fetch(`${berth.url}/v2/${repo}/blobs/uploads/${id}`);
+      const response = await registryFetch(`/v2/${repo}/blobs/uploads/${id}`);
       assert.equal(response.status, 404, id);
       assert.equal(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'BLOB_UPLOAD_UNKNOWN');
     }
@@ -201,7 +209,7 @@ describe('requests that are malformed', () => {
 
   test('a digest that is not one is DIGEST_INVALID', async () => {
     for (const digest of ['sha256:abc', 'md5:d41d8cd98f00b204e9800998ecf8427e', 'sha256:' + 'A'.repeat(64)]) {
-      const response = await fetch(`${berth.url}/v2/${repo}/blobs/${digest}`);
+      const response = await registryFetch(`/v2/${repo}/blobs/${digest}`);
       assert.equal(response.status, 400, digest);
       assert.equal(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'DIGEST_INVALID');
     }

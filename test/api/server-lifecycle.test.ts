@@ -18,7 +18,8 @@ test('healthz and readyz answer while serving', async () => {
   try {
     assert.equal((await fetch(`${berth.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${berth.url}/readyz`)).status, 200);
-    const base = await fetch(`${berth.url}/v2/`);
+    const { authorization } = await berth.login();
+    const base = await fetch(`${berth.url}/v2/`, { headers: { Authorization: authorization } });
     assert.equal(base.status, 200);
     assert.equal(base.headers.get('docker-distribution-api-version'), 'registry/2.0');
     assert.match(base.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
@@ -29,12 +30,13 @@ test('healthz and readyz answer while serving', async () => {
 
 test('SIGTERM lets an in-flight upload finish, then exits 0', async () => {
   const berth = await startBerth();
+  const { authorization } = await berth.login();
   const content = randomBytes(256 * 1024);
   const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
   const { port } = new URL(berth.url);
   const response = new Promise<number>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: `/v2/drain/test/blobs/uploads/?digest=${digest}`, headers: { 'Content-Length': content.length } },
+      { host: '127.0.0.1', port, method: 'POST', path: `/v2/drain/test/blobs/uploads/?digest=${digest}`, headers: { Authorization: authorization, 'Content-Length': content.length } },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -88,8 +90,10 @@ test('--tls-cert/--tls-key serve HTTPS with the given certificate, verified by c
   try {
     assert.match(berth.url, /^https:/);
     const ca = await readFile(join(certDir, 'cert.pem'));
+    // The login's GetAuthorizationToken call goes over HTTPS too, trusting the same certificate.
+    const { authorization } = await berth.login();
     const status = await new Promise<number>((resolve, reject) => {
-      get(`${berth.url}/v2/`, { ca }, (res) => {
+      get(`${berth.url}/v2/`, { ca, headers: { Authorization: authorization } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       }).on('error', reject);

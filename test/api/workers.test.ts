@@ -8,8 +8,11 @@ import { request } from 'node:http';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 
 let berth: BerthProcess;
+/** The administrator's login, sent with every registry request. */
+let authorization: string;
 before(async () => {
   berth = await startBerth({ args: ['--workers', '2'] });
+  authorization = (await berth.login()).authorization;
 });
 after(async () => {
   if (berth.child.exitCode === null) await berth.stop();
@@ -24,7 +27,7 @@ interface Answer {
 /** One request on a fresh connection, so that the kernel spreads them over the workers. */
 function call(method: string, path: string, headers: Record<string, string | number> = {}, body?: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${berth.url}${path}`, { method, headers, agent: false }, (res) => {
+    const req = request(`${berth.url}${path}`, { method, headers: { Authorization: authorization, ...headers }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

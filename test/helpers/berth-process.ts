@@ -2,7 +2,7 @@
 // The server logs one JSON line with msg "listening" and the base URL it serves;
 // we read that line instead of guessing a port, so tests can run in parallel.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,10 @@ export interface BerthProcess {
   readonly child: ChildProcess;
   /** Log lines the server has printed so far (parsed JSON where possible). */
   readonly logs: string[];
-  /** The administrator's registry login (a GetAuthorizationToken password), fetched once. */
+  /**
+   * The administrator's registry login (a GetAuthorizationToken password), fetched once.
+   * Over HTTPS the control-plane call trusts the server's own certificate.
+   */
   login(): Promise<RegistryLogin>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -76,7 +79,10 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
     child,
     logs,
     login() {
-      login ??= administratorKey(dataDir).then((key) => loginWithKey(url, key));
+      login ??= (async () => {
+        const ca = url.startsWith('https:') ? await readFile(serverCertificatePath(options, dataDir)) : undefined;
+        return loginWithKey(url, await administratorKey(dataDir), { ca });
+      })();
       return login;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
@@ -90,4 +96,12 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
       return code;
     },
   };
+}
+
+/** The certificate an HTTPS server presents: `--tls-cert`, BERTH_TLS_CERT, or the one `--tls-self-signed` made. */
+function serverCertificatePath(options: StartOptions, dataDir: string): string {
+  const args = options.args ?? [];
+  const flag = args.indexOf('--tls-cert');
+  if (flag !== -1 && args[flag + 1]) return args[flag + 1]!;
+  return options.env?.BERTH_TLS_CERT ?? join(dataDir, 'tls', 'cert.pem');
 }

@@ -2,6 +2,7 @@
 // <data-dir>/credentials and ask the control plane for a registry password
 // (GetAuthorizationToken, what `aws ecr get-login-password` prints), then log in as AWS.
 import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 
@@ -35,9 +36,21 @@ export function basicLogin(username: string, password: string): RegistryLogin {
   return { username, password, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
 }
 
+export interface LoginOptions {
+  readonly region?: string;
+  /** PEM of the certificate (or its CA) an HTTPS endpoint presents, for a self-signed server. */
+  readonly ca?: string | Buffer;
+}
+
 /** `aws ecr get-login-password` with the SDK: the login for `docker login -u AWS`. */
-export async function loginWithKey(endpoint: string, key: AccessKey, region = 'us-east-1'): Promise<RegistryLogin> {
-  const client = new ECRClient({ endpoint, region, credentials: key, maxAttempts: 1 });
+export async function loginWithKey(endpoint: string, key: AccessKey, options: LoginOptions = {}): Promise<RegistryLogin> {
+  const client = new ECRClient({
+    endpoint,
+    region: options.region ?? 'us-east-1',
+    credentials: key,
+    maxAttempts: 1,
+    ...(options.ca === undefined ? {} : { requestHandler: { httpsAgent: new Agent({ ca: options.ca }) } }),
+  });
   try {
     const output = await client.send(new GetAuthorizationTokenCommand({}));
     const token = output.authorizationData?.[0]?.authorizationToken;
