@@ -1,48 +1,67 @@
-// `registryAuth: required`: the registry API wants `AWS:<token>` (from
-// GetAuthorizationToken) and authorizes each request with the caller's policies.
+// Registry auth as it ships (`registryAuth: required`, the default): the registry API
+// wants `AWS:<token>` (from GetAuthorizationToken) or an access key id and its secret,
+// and authorizes each request with the caller's policies. A caller without
+// credentials gets only what a policy grants "*". `registryAuth: off` serves everyone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
+import { administratorKey, basicLogin, type AccessKey } from '../helpers/registry-login.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { missingTools, run, Skopeo, ToolSandbox } from '../helpers/clients.ts';
 import { buildTestImages } from '../helpers/oci-images.ts';
-import { SqliteMetadataStore } from '../../src/storage/meta/sqlite/sqlite-metadata-store.ts';
-import { sealSecret } from '../../src/auth/tokens/secret-box.ts';
 
 const missing = missingTools('aws');
 const skip = missing.length > 0 && `not installed: ${missing.join(', ')}`;
+const ACCOUNT = '123456789012';
 let berth: BerthProcess;
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 before(async () => {
-  berth = await startBerth({ env: { BERTH_REGISTRY_AUTH: 'required' } });
+  berth = await startBerth();
 });
 after(async () => {
   await berth?.stop();
 });
 
-async function loginPassword(env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await run('aws', ['ecr', 'get-login-password', '--endpoint-url', berth.url, '--region', 'us-east-1'], {
+/** The AWS CLI against this Berth, as the administrator unless `env` names other credentials. */
+function aws(args: string[], env: Record<string, string> = {}) {
+  return run('aws', [...args, '--endpoint-url', berth.url, '--region', 'us-east-1', '--output', 'json'], {
     env: {
       ...process.env,
       AWS_SHARED_CREDENTIALS_FILE: join(berth.dataDir, 'credentials'),
       AWS_CONFIG_FILE: join(berth.dataDir, 'no-aws-config'),
       AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
       ...env,
     },
   });
-  return stdout.trim();
 }
 
-const basic = (token: string) => ({ Authorization: `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}` });
+const asUser = (key: AccessKey) => ({ AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
 
-async function pushImage(repo: string, headers: Record<string, string>): Promise<number> {
-  const config = Buffer.from(`{"repo":"${repo}"}`);
-  const blob = await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers });
+async function loginPassword(env: Record<string, string> = {}): Promise<string> {
+  return (await aws(['ecr', 'get-login-password'], env)).stdout.trim();
+}
+
+/** A user made the way an administrator makes one: create-user, create-access-key, put-user-policy. */
+async function createUser(userName: string, statements: object[]): Promise<AccessKey> {
+  await aws(['iam', 'create-user', '--user-name', userName]);
+  const created = JSON.parse((await aws(['iam', 'create-access-key', '--user-name', userName])).stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
+  await aws(['iam', 'put-user-policy', '--user-name', userName, '--policy-name', 'registry', '--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: statements })]);
+  return { accessKeyId: created.AccessKey.AccessKeyId, secretAccessKey: created.AccessKey.SecretAccessKey };
+}
+
+const basic = (token: string) => ({ Authorization: basicLogin('AWS', token).authorization });
+const repositoryArn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`;
+/** The one blob of the image pushImage(repo) pushes: its config. */
+const configOf = (repo: string) => Buffer.from(`{"repo":"${repo}"}`);
+
+async function pushImage(repo: string, headers: Record<string, string>, url = berth.url): Promise<number> {
+  const config = configOf(repo);
+  const blob = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers });
   if (blob.status !== 201) return blob.status;
   const manifest = JSON.stringify({
     schemaVersion: 2,
@@ -50,7 +69,7 @@ async function pushImage(repo: string, headers: Record<string, string>): Promise
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
     layers: [],
   });
-  const put = await fetch(`${berth.url}/v2/${repo}/manifests/v1`, {
+  const put = await fetch(`${url}/v2/${repo}/manifests/v1`, {
     method: 'PUT',
     body: manifest,
     headers: { ...headers, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
@@ -82,37 +101,106 @@ test('tampered, foreign and malformed credentials get 401 UNAUTHORIZED', { skip 
   }
 });
 
+test('an access key id and its secret log in as Basic credentials; a wrong secret gets 401', async () => {
+  const admin = await administratorKey(berth.dataDir);
+  const byKey = { Authorization: basicLogin(admin.accessKeyId, admin.secretAccessKey).authorization };
+  assert.equal((await fetch(`${berth.url}/v2/`, { headers: byKey })).status, 200);
+  assert.equal(await pushImage('auth/by-key', byKey), 201);
+  assert.equal((await fetch(`${berth.url}/v2/auth/by-key/manifests/v1`, { headers: byKey })).status, 200);
+
+  const wrong = { Authorization: basicLogin(admin.accessKeyId, `${admin.secretAccessKey}x`).authorization };
+  const refused = await fetch(`${berth.url}/v2/`, { headers: wrong });
+  assert.equal(refused.status, 401);
+  assert.equal(((await refused.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'UNAUTHORIZED');
+  assert.equal((await fetch(`${berth.url}/v2/auth/by-key/manifests/v1`, { headers: wrong })).status, 401);
+});
+
 test('a pull-only user pulls, is DENIED a push, and loses access when its key is deactivated', { skip }, async () => {
   const adminAuth = basic(await loginPassword());
   assert.equal(await pushImage('auth/shared', adminAuth), 201);
-  const serverKey = await readFile(join(berth.dataDir, 'server.key'));
-  const store = SqliteMetadataStore.open({ path: join(berth.dataDir, 'berth.db') });
-  try {
-    await store.identities.createUser({ accountId: '123456789012', userName: 'puller', userId: 'AIDAPULLERPULLER0001', path: '/', createdAt: new Date() });
-    await store.identities.createAccessKey({ accessKeyId: 'AKIAPULLERPULLER0001', accountId: '123456789012', userName: 'puller', sealedSecret: sealSecret('puller-secret', serverKey), status: 'Active', createdAt: new Date() });
-    await store.identities.putUserPolicy({
-      accountId: '123456789012',
-      userName: 'puller',
-      policyName: 'pull-only',
-      document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] }),
-    });
-  } finally {
-    await store.close();
-  }
-  const pullerAuth = basic(await loginPassword({ AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'AKIAPULLERPULLER0001', AWS_SECRET_ACCESS_KEY: 'puller-secret' }));
+  const puller = await createUser('puller', [
+    { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' },
+  ]);
+  const pullerAuth = basic(await loginPassword(asUser(puller)));
   assert.equal((await fetch(`${berth.url}/v2/auth/shared/manifests/v1`, { headers: pullerAuth })).status, 200);
   const denied = await fetch(`${berth.url}/v2/auth/shared/blobs/uploads/`, { method: 'POST', headers: pullerAuth });
   assert.equal(denied.status, 403);
   assert.equal(((await denied.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'DENIED');
   assert.equal(await pushImage('auth/new-repo', pullerAuth), 403, 'creating a repository by push needs ecr:CreateRepository too');
 
-  const again = SqliteMetadataStore.open({ path: join(berth.dataDir, 'berth.db') });
-  try {
-    await again.identities.setAccessKeyStatus('AKIAPULLERPULLER0001', 'Inactive');
-  } finally {
-    await again.close();
-  }
+  await aws(['iam', 'update-access-key', '--user-name', 'puller', '--access-key-id', puller.accessKeyId, '--status', 'Inactive']);
   assert.equal((await fetch(`${berth.url}/v2/auth/shared/manifests/v1`, { headers: pullerAuth })).status, 401, 'a token dies with its key');
+});
+
+test('a repository policy granting "*" pulls lets anyone pull without credentials; a push and /v2/ still want a login', { skip }, async () => {
+  assert.equal(await pushImage('auth/public', basic(await loginPassword())), 201);
+  const config = configOf('auth/public');
+  assert.equal((await fetch(`${berth.url}/v2/auth/public/manifests/v1`)).status, 401, 'no policy yet: private');
+
+  const publicPull = { Version: '2012-10-17', Statement: [{ Sid: 'PublicPull', Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }] };
+  await aws(['ecr', 'set-repository-policy', '--repository-name', 'auth/public', '--policy-text', JSON.stringify(publicPull)]);
+
+  const manifest = await fetch(`${berth.url}/v2/auth/public/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(manifest.status, 200);
+  assert.equal(((await manifest.json()) as { config: { digest: string } }).config.digest, sha(config));
+  const blob = await fetch(`${berth.url}/v2/auth/public/blobs/${sha(config)}`);
+  assert.equal(blob.status, 200);
+  assert.deepEqual(Buffer.from(await blob.arrayBuffer()), config);
+
+  const push = await fetch(`${berth.url}/v2/auth/public/blobs/uploads/`, { method: 'POST' });
+  assert.equal(push.status, 401, 'the grant is for pulls only');
+  assert.match(push.headers.get('www-authenticate') ?? '', /^Basic /);
+  assert.equal(await pushImage('auth/public', {}), 401);
+  assert.equal((await fetch(`${berth.url}/v2/`)).status, 401, '/v2/ is where docker login checks credentials');
+  assert.equal((await fetch(`${berth.url}/v2/auth/admin/manifests/v1`)).status, 401, 'other repositories stay private');
+});
+
+test('a mount from a repository the caller may not read starts an upload (202) instead; the administrator\'s mount links (201)', { skip }, async () => {
+  const adminAuth = basic(await loginPassword());
+  assert.equal(await pushImage('auth/mount-source', adminAuth), 201);
+  const digest = sha(configOf('auth/mount-source'));
+  const mountQuery = `?mount=${digest}&from=auth/mount-source`;
+
+  const linked = await fetch(`${berth.url}/v2/auth/mount-admin/blobs/uploads/${mountQuery}`, { method: 'POST', headers: adminAuth });
+  assert.equal(linked.status, 201);
+  assert.equal(linked.headers.get('location'), `/v2/auth/mount-admin/blobs/${digest}`);
+  assert.equal(linked.headers.get('docker-content-digest'), digest);
+
+  await aws(['ecr', 'create-repository', '--repository-name', 'auth/mount-target']);
+  const pusher = await createUser('pusher', [
+    { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: repositoryArn('auth/mount-target'),
+    },
+  ]);
+  const pusherAuth = basic(await loginPassword(asUser(pusher)));
+  assert.equal((await fetch(`${berth.url}/v2/auth/mount-source/blobs/${digest}`, { headers: pusherAuth })).status, 403, 'the pusher may not read the source');
+
+  const started = await fetch(`${berth.url}/v2/auth/mount-target/blobs/uploads/${mountQuery}`, { method: 'POST', headers: pusherAuth });
+  assert.equal(started.status, 202, 'no link: an upload session, as if no mount had been asked');
+  const location = started.headers.get('location') ?? '';
+  assert.match(location, /^\/v2\/auth\/mount-target\/blobs\/uploads\/[^/?]+/);
+  assert.equal(started.headers.get('docker-content-digest'), null);
+  assert.equal((await fetch(`${berth.url}/v2/auth/mount-target/blobs/${digest}`, { method: 'HEAD', headers: pusherAuth })).status, 404, 'the blob was not linked');
+
+  // The client then uploads the bytes it has, which it may.
+  const content = configOf('auth/mount-source');
+  const finished = await fetch(`${berth.url}${location}${location.includes('?') ? '&' : '?'}digest=${digest}`, { method: 'PUT', body: content, headers: pusherAuth });
+  assert.equal(finished.status, 201);
+  assert.equal((await fetch(`${berth.url}/v2/auth/mount-target/blobs/${digest}`, { method: 'HEAD', headers: pusherAuth })).status, 200);
+});
+
+test('registryAuth: off serves the registry API without credentials', async () => {
+  const open = await startBerth({ env: { BERTH_REGISTRY_AUTH: 'off' } });
+  try {
+    assert.equal((await fetch(`${open.url}/v2/`)).status, 200);
+    assert.equal(await pushImage('open/app', {}, open.url), 201);
+    assert.equal((await fetch(`${open.url}/v2/open/app/manifests/v1`)).status, 200);
+  } finally {
+    await open.stop();
+  }
 });
 
 test('skopeo pushes and pulls with the password from get-login-password, and is refused without it', { skip: skip || (missingTools('skopeo').length > 0 && 'skopeo not installed') }, async () => {
