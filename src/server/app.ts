@@ -76,6 +76,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     metadata,
     limits: { maxManifestBytes: config.limits.maxManifestBytes, maxBlobBytes: config.limits.maxBlobBytes },
     now: () => new Date(),
+    accountId: config.accountId,
+    createOnPush: config.createOnPush,
   });
   let ready = false;
   const serverKey = await loadOrCreateServerKey(serverKeyPath(config));

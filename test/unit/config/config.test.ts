@@ -44,6 +44,7 @@ test('defaults', () => {
     accountId: '123456789012',
     region: 'us-east-1',
     registryAuth: 'off',
+    createOnPush: true,
   });
 });
 
@@ -76,6 +77,7 @@ test('a YAML file sets every kind of value', (t) => {
       'workers: 3',
       'accountId: "000011112222"',
       'region: eu-west-3',
+      'createOnPush: false',
       '',
     ].join('\n'),
   );
@@ -94,6 +96,7 @@ test('a YAML file sets every kind of value', (t) => {
     accountId: '000011112222',
     region: 'eu-west-3',
     registryAuth: 'off',
+    createOnPush: false,
   });
 });
 
@@ -152,6 +155,7 @@ test('every environment variable maps to its key', () => {
         BERTH_ACCOUNT_ID: '999988887777',
         BERTH_REGION: 'ap-southeast-2',
         BERTH_REGISTRY_AUTH: 'required',
+        BERTH_CREATE_ON_PUSH: 'false',
       },
     }),
   );
@@ -170,6 +174,7 @@ test('every environment variable maps to its key', () => {
     accountId: '999988887777',
     region: 'ap-southeast-2',
     registryAuth: 'required',
+    createOnPush: false,
   });
 });
 
@@ -239,6 +244,7 @@ test('other invalid values name their key and source', () => {
     [{ BERTH_WORKERS: '65' }, /^workers /],
     [{ BERTH_ACCOUNT_ID: '12345' }, /^accountId .* must be a 12-digit AWS account id/],
     [{ BERTH_REGION: 'Mars' }, /^region .* must be an AWS region name/],
+    [{ BERTH_CREATE_ON_PUSH: 'sometimes' }, /^createOnPush \(from environment variable BERTH_CREATE_ON_PUSH\) must be true or false/],
   ];
   for (const [env, message] of cases) configError(() => loadConfig(sources({ env })), message);
 });
