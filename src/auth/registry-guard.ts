@@ -25,6 +25,8 @@ export interface RegistryGuardOptions {
   readonly serverKey: Buffer;
   readonly accountId: string;
   readonly region: string;
+  /** Whether a push may create its repository (then it also needs ecr:CreateRepository). */
+  readonly createOnPush: boolean;
 }
 
 export interface GuardVerdict {
@@ -101,7 +103,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     const access = requiredAccess(route, req.method ?? 'GET');
     const repository = access.repository === undefined ? undefined : await metadata.repositories.get(access.repository);
     const actions = [...access.actions];
-    if (access.repository !== undefined && repository === undefined && actions.some((action) => PUSH_ACTIONS.has(action))) {
+    if (options.createOnPush && access.repository !== undefined && repository === undefined && actions.some((action) => PUSH_ACTIONS.has(action))) {
       actions.push('ecr:CreateRepository');
     }
     const resource = repositoryArn(access.repository ?? '*');

@@ -32,6 +32,8 @@ export interface Config {
   readonly region: string;
   /** `required`: /v2/ needs `AWS:<token>` credentials and authorizes every request. */
   readonly registryAuth: 'off' | 'required';
+  /** Whether a push to a repository that does not exist creates it (ECR's create-on-push). */
+  readonly createOnPush: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,7 @@ const KEYS: Record<string, string> = {
   accountId: 'BERTH_ACCOUNT_ID',
   region: 'BERTH_REGION',
   registryAuth: 'BERTH_REGISTRY_AUTH',
+  createOnPush: 'BERTH_CREATE_ON_PUSH',
 };
 
 /** Command-line flags → key path. */
@@ -197,6 +200,7 @@ function build(settings: Settings, cwd: string): Config {
       return typeof text === 'string' && /^\d{12}$/.test(text) ? text : undefined;
     }, 'a 12-digit AWS account id'),
     registryAuth: read('registryAuth', 'required' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
+    createOnPush: read('createOnPush', true, asBoolean, 'true or false'),
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
 }

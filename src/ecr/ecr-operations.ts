@@ -8,6 +8,14 @@ import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploa
 import { listTagsForResource, putImageScanningConfiguration, putImageTagMutability, tagResource, untagResource } from './repository-settings-ops.ts';
 import { deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy } from './policies.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
+import {
+  createRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+} from './creation-templates.ts';
+import { describeRegistry, getAccountSetting, putAccountSetting } from './registry-settings.ts';
+import { batchGetRepositoryScanningConfiguration } from './scanning.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
   ['CreateRepository', createRepository],
@@ -35,4 +43,12 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['PutRegistryPolicy', putRegistryPolicy],
   ['GetRegistryPolicy', (context) => getRegistryPolicy(context)],
   ['DeleteRegistryPolicy', (context) => deleteRegistryPolicy(context)],
+  ['CreateRepositoryCreationTemplate', createRepositoryCreationTemplate],
+  ['DescribeRepositoryCreationTemplates', describeRepositoryCreationTemplates],
+  ['UpdateRepositoryCreationTemplate', updateRepositoryCreationTemplate],
+  ['DeleteRepositoryCreationTemplate', deleteRepositoryCreationTemplate],
+  ['GetAccountSetting', getAccountSetting],
+  ['PutAccountSetting', putAccountSetting],
+  ['DescribeRegistry', (context) => describeRegistry(context)],
+  ['BatchGetRepositoryScanningConfiguration', batchGetRepositoryScanningConfiguration],
 ]);

@@ -58,6 +58,7 @@ function detail(context: EcrContext, repository: string, image: ImageSummary): o
     imagePushedAt: image.pushedAt,
     imageManifestMediaType: image.mediaType,
     ...(image.artifactType ? { artifactMediaType: image.artifactType } : {}),
+    ...(image.lastPulledAt ? { lastRecordedPullTime: image.lastPulledAt } : {}),
   };
 }
 
@@ -95,6 +96,7 @@ export async function batchGetImage(context: EcrContext, input: Record<string, u
     } else if (accepted && accepted.length > 0 && !accepted.includes(manifest.mediaType)) {
       failures.push({ imageId: id, failureCode: 'UnsupportedImageType', failureReason: `The image is ${manifest.mediaType}, which is not among the accepted media types` });
     } else {
+      context.registry.manifests.notePull(manifest);
       images.push({
         registryId: context.accountId,
         repositoryName: repository,

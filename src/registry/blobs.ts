@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { Digest } from '../model/digest.ts';
 import { BlobNotFoundError, type ByteRange, type RandomAccessBlob } from '../storage/blob/blob-store.ts';
+import { accountSetting } from './account-settings.ts';
 import type { RegistryContext } from './registry-context.ts';
+import type { RepositoryCreation } from './repository-creation.ts';
 
 export interface OpenedBlob {
   readonly size: number;
@@ -13,9 +15,11 @@ export interface OpenedBlob {
 
 export class Blobs {
   readonly #context: RegistryContext;
+  readonly #creation: RepositoryCreation;
 
-  constructor(context: RegistryContext) {
+  constructor(context: RegistryContext, creation: RepositoryCreation) {
     this.#context = context;
+    this.#creation = creation;
   }
 
   /** Size of a blob linked into the repository; BLOB_UNKNOWN otherwise. */
@@ -67,15 +71,18 @@ export class Blobs {
   /**
    * Links an existing blob into `repository` without moving bytes. With `from`, the
    * blob must be in that repository; without it, anywhere in the registry will do.
-   * Returns the size, or undefined when there is nothing to mount.
+   * Returns the size, or undefined when there is nothing to mount or the account
+   * turned mounting off (BLOB_MOUNTING): the client then uploads the blob.
    */
   async mount(repository: string, digest: Digest, from: string | undefined): Promise<number | undefined> {
+    if ((await accountSetting(this.#context.metadata.accountSettings, this.#context.accountId, 'BLOB_MOUNTING')) !== 'ENABLED') return undefined;
     const size =
       from === undefined
         ? await this.#context.metadata.blobs.anywhere(digest.value)
         : await this.#context.metadata.blobs.linked(from, digest.value);
     if (size === undefined) return undefined;
     if ((await this.#context.blobs.stat(digest)) === undefined) return undefined;
+    await this.#creation.ensureForPush(repository);
     await this.#context.metadata.blobs.link(repository, digest.value, size);
     return size;
   }

@@ -1,4 +1,4 @@
-// Manifest push, pull and delete, and the referrers index.
+// Manifest push, pull and delete, the referrers index, and pull times.
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { Digest } from '../model/digest.ts';
@@ -6,7 +6,9 @@ import type { Reference } from '../model/reference.ts';
 import type { ManifestRecord, ReferrerRecord } from '../storage/meta/metadata-store.ts';
 import { parseManifest } from './manifest-parser.ts';
 import { isTagImmutable } from './tag-mutability.ts';
+import { PullThrottle } from './pull-throttle.ts';
 import type { RegistryContext } from './registry-context.ts';
+import type { RepositoryCreation } from './repository-creation.ts';
 
 export interface PushedManifest {
   readonly digest: string;
@@ -15,9 +17,12 @@ export interface PushedManifest {
 
 export class Manifests {
   readonly #context: RegistryContext;
+  readonly #creation: RepositoryCreation;
+  readonly #pulls = new PullThrottle();
 
-  constructor(context: RegistryContext) {
+  constructor(context: RegistryContext, creation: RepositoryCreation) {
     this.#context = context;
+    this.#creation = creation;
   }
 
   /** The digest a manifest will be stored under: sha256, or the algorithm of an expected digest. */
@@ -35,6 +40,7 @@ export class Manifests {
         actual: digest,
       });
     }
+    await this.#creation.ensureForPush(repository);
     if (reference.kind === 'tag') await this.#checkTagMutable(repository, reference.tag, digest);
     const record: ManifestRecord = {
       repository,
@@ -68,6 +74,18 @@ export class Manifests {
         : await this.#context.metadata.manifests.get(repository, reference.digest.value);
     if (found) return found;
     throw await this.#unknown(repository, reference);
+  }
+
+  /**
+   * Notes that a client pulled the manifest (a GET, or ECR's BatchGetImage; not a
+   * HEAD), for ECR's lastRecordedPullTime. Throttled per image (see PullThrottle),
+   * and never in the way of the pull: the write does not wait for the disk, and a
+   * failure to record only loses the time.
+   */
+  notePull(manifest: ManifestRecord): void {
+    const now = this.#context.now();
+    if (!this.#pulls.due(`${manifest.repository}@${manifest.digest}`, now.getTime())) return;
+    this.#context.metadata.manifests.recordPull(manifest.repository, manifest.digest, now).catch(() => undefined);
   }
 
   /** By digest: the manifest and its tags. By tag: only the tag. */

@@ -1,4 +1,5 @@
-// What every registry use case needs: the two ports, the clock and the limits.
+// What every registry use case needs: the two ports, the clock, the limits, and
+// the account the registry serves with its create-on-push switch.
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
 
@@ -14,6 +15,10 @@ export interface RegistryContext {
   readonly metadata: MetadataStore;
   readonly limits: RegistryLimits;
   readonly now: () => Date;
+  /** The AWS account this registry is (templates and account settings are kept per account). */
+  readonly accountId: string;
+  /** Whether a push to a missing repository creates it (config `createOnPush`). */
+  readonly createOnPush: boolean;
 }
 
 export const DEFAULT_LIMITS: RegistryLimits = {

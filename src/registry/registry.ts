@@ -3,6 +3,7 @@ import { Blobs } from './blobs.ts';
 import { Listings } from './listings.ts';
 import { Manifests } from './manifests.ts';
 import type { RegistryContext } from './registry-context.ts';
+import { RepositoryCreation } from './repository-creation.ts';
 import { Uploads } from './uploads.ts';
 
 export interface Registry {
@@ -14,11 +15,12 @@ export interface Registry {
 }
 
 export function createRegistry(context: RegistryContext): Registry {
+  const creation = new RepositoryCreation(context);
   return {
     context,
-    blobs: new Blobs(context),
-    uploads: new Uploads(context),
-    manifests: new Manifests(context),
+    blobs: new Blobs(context, creation),
+    uploads: new Uploads(context, creation),
+    manifests: new Manifests(context, creation),
     listings: new Listings(context),
   };
 }

@@ -13,6 +13,7 @@ import { UploadNotFoundError } from '../storage/blob/blob-store.ts';
 import type { UploadRecord } from '../storage/meta/metadata-store.ts';
 import { DigestingStream, newHash } from '../util/digesting-stream.ts';
 import type { RegistryContext } from './registry-context.ts';
+import type { RepositoryCreation } from './repository-creation.ts';
 
 export interface ChunkRange {
   readonly start: number;
@@ -43,14 +44,17 @@ export function isUploadId(text: string): boolean {
 
 export class Uploads {
   readonly #context: RegistryContext;
+  readonly #creation: RepositoryCreation;
   readonly #hashes = new Map<string, RunningHash>();
   readonly #busy = new Set<string>();
 
-  constructor(context: RegistryContext) {
+  constructor(context: RegistryContext, creation: RepositoryCreation) {
     this.#context = context;
+    this.#creation = creation;
   }
 
   async start(repository: string): Promise<UploadRecord> {
+    await this.#creation.ensureForPush(repository);
     const id = randomUUID();
     const now = this.#context.now();
     await this.#context.blobs.createUpload(id);
@@ -76,6 +80,8 @@ export class Uploads {
     return this.#exclusive(id, async () => {
       let session = await this.#session(repository, id);
       if (chunk) session = await this.#appendTo(session, chunk);
+      // The repository may have been deleted since the session started.
+      await this.#creation.ensureForPush(repository);
       await this.#verifyAndCommit(id, session.offset, digest, repository);
       return { size: session.offset };
     });
@@ -90,6 +96,7 @@ export class Uploads {
 
   /** A whole blob in one request (POST ?digest=, or a blob PUT): staged, verified, committed. */
   async putWhole(repository: string, digest: Digest, chunk: IncomingChunk): Promise<{ size: number }> {
+    await this.#creation.ensureForPush(repository);
     const id = randomUUID();
     await this.#context.blobs.createUpload(id);
     try {

@@ -78,6 +78,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     metadata,
     limits: { maxManifestBytes: config.limits.maxManifestBytes, maxBlobBytes: config.limits.maxBlobBytes },
     now: () => new Date(),
+    accountId: config.accountId,
+    createOnPush: config.createOnPush,
   });
   let ready = false;
   const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
@@ -95,7 +97,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
   const authorizer = createAuthorizer(identities);
   const guard =
     config.registryAuth === 'required'
-      ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region })
+      ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region, createOnPush: config.createOnPush })
       : undefined;
   const served = { accountId: config.accountId, region: config.region };
   const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}) });

@@ -80,8 +80,8 @@ test('a wrong secret or an unknown key gets AWS\'s own errors', { skip: missing.
 });
 
 test('an ECR operation not built yet is a clear error, not a 500', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
-  const result = await aws(['ecr', 'describe-registry']).catch((error: { stderr: string }) => error);
-  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*DescribeRegistry/);
+  const result = await aws(['ecr', 'describe-pull-through-cache-rules']).catch((error: { stderr: string }) => error);
+  assert.match((result as { stderr: string }).stderr, /UnsupportedOperationException.*DescribePullThroughCacheRules/);
 });
 
 test('an unsigned control-plane request is MissingAuthenticationToken', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ManifestRecord, MetadataStore, UploadRecord } from '../../src/storage/meta/metadata-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS } from '../../src/storage/meta/repository-settings.ts';
+import type { CreationTemplateRecord } from '../../src/storage/meta/creation-template-store.ts';
 
 export interface MetadataStoreSuiteOptions<S extends MetadataStore = MetadataStore> {
   readonly name: string;
@@ -527,6 +528,99 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.registry.getPolicy(ACCOUNT), undefined);
     });
 
+    it('repositories: created with a policy, which is there from the first read', async (s) => {
+      const policy = '{"Version":"2012-10-17","Statement":[]}';
+      assert.equal(await s.repositories.create('with/policy', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0), policy), true);
+      assert.equal((await s.repositories.get('with/policy'))?.policy, policy);
+      assert.equal(await s.repositories.create('with/policy', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0), '{}'), false);
+      assert.equal((await s.repositories.get('with/policy'))?.policy, policy, 'a refused create changes nothing');
+    });
+
+    it('creation templates: created per account, unique by prefix with or without the trailing slash, read back exactly', async (s) => {
+      const full = creationTemplate('prod/team/', {
+        description: 'team repositories',
+        encryption: { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/abc' },
+        resourceTags: { team: 'a', env: 'prod' },
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
+        repositoryPolicy: '{"Version":"2012-10-17","Statement":[]}',
+        lifecyclePolicy: '{"rules":[]}',
+        appliedFor: ['CREATE_ON_PUSH', 'REPLICATION'],
+        customRoleArn: 'arn:aws:iam::123456789012:role/ecr-templates',
+      });
+      assert.equal(await s.creationTemplates.create(full), true);
+      assert.deepEqual(await s.creationTemplates.get(ACCOUNT, 'prod/team/'), full);
+      assert.deepEqual(await s.creationTemplates.get(ACCOUNT, 'prod/team'), full, 'the trailing slash is assumed');
+      assert.equal(await s.creationTemplates.create(creationTemplate('prod/team')), false, 'the same prefix without the slash');
+      assert.deepEqual(await s.creationTemplates.get(ACCOUNT, 'prod/team'), full, 'a refused create changes nothing');
+      const minimal = creationTemplate('ROOT');
+      assert.equal(await s.creationTemplates.create(minimal), true);
+      assert.deepEqual(await s.creationTemplates.get(ACCOUNT, 'ROOT'), minimal, 'optional fields stay absent');
+      assert.equal(await s.creationTemplates.get(ACCOUNT, 'prod'), undefined, 'a shorter prefix is another template');
+      assert.equal(await s.creationTemplates.get(OTHER_ACCOUNT, 'prod/team'), undefined, 'templates belong to one account');
+      assert.equal(await s.creationTemplates.create({ ...minimal, accountId: OTHER_ACCOUNT }), true);
+    });
+
+    it('creation templates: listed by prefix without its slash, paged with limit and after', async (s) => {
+      for (const prefix of ['b', 'a/', 'ROOT', 'a/b', 'a-b']) assert.equal(await s.creationTemplates.create(creationTemplate(prefix)), true, prefix);
+      await s.creationTemplates.create({ ...creationTemplate('z'), accountId: OTHER_ACCOUNT });
+      const prefixes = async (page: { limit: number; after?: string }) => (await s.creationTemplates.list(ACCOUNT, page)).map((t) => t.prefix);
+      assert.deepEqual(await prefixes({ limit: 10 }), ['ROOT', 'a/', 'a-b', 'a/b', 'b']);
+      assert.deepEqual(await prefixes({ limit: 2 }), ['ROOT', 'a/']);
+      assert.deepEqual(await prefixes({ limit: 2, after: 'a' }), ['a-b', 'a/b'], 'after is compared without the slash');
+      assert.deepEqual(await prefixes({ limit: 10, after: 'b' }), []);
+      assert.deepEqual(await s.creationTemplates.list('000000000000', { limit: 10 }), []);
+    });
+
+    it('creation templates: update replaces the settings and keeps the spelling and creation time; delete reports', async (s) => {
+      const original = creationTemplate('prod/', { resourceTags: { a: '1' }, repositoryPolicy: '{}' });
+      await s.creationTemplates.create(original);
+      const changed = creationTemplate('prod', {
+        description: 'now described',
+        imageTagMutability: 'IMMUTABLE',
+        appliedFor: ['PULL_THROUGH_CACHE'],
+        createdAt: new Date(T0 + 99_000),
+        updatedAt: new Date(T0 + 5_000),
+      });
+      assert.equal(await s.creationTemplates.update(changed), true);
+      assert.deepEqual(await s.creationTemplates.get(ACCOUNT, 'prod'), { ...changed, prefix: 'prod/', createdAt: original.createdAt });
+      assert.equal(await s.creationTemplates.update(creationTemplate('absent')), false);
+      assert.equal(await s.creationTemplates.update({ ...changed, accountId: OTHER_ACCOUNT }), false, 'another account has no such template');
+      assert.equal(await s.creationTemplates.delete(OTHER_ACCOUNT, 'prod'), false);
+      assert.equal(await s.creationTemplates.delete(ACCOUNT, 'prod'), true, 'deleted by the other spelling');
+      assert.equal(await s.creationTemplates.get(ACCOUNT, 'prod/'), undefined);
+      assert.equal(await s.creationTemplates.delete(ACCOUNT, 'prod/'), false);
+    });
+
+    it('account settings: per account, unset until put, replaced in place', async (s) => {
+      assert.equal(await s.accountSettings.get(ACCOUNT, 'BLOB_MOUNTING'), undefined);
+      await s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'DISABLED');
+      await s.accountSettings.put(ACCOUNT, 'REGISTRY_POLICY_SCOPE', 'V2');
+      await s.accountSettings.put(OTHER_ACCOUNT, 'BLOB_MOUNTING', 'ENABLED');
+      await s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'ENABLED');
+      assert.equal(await s.accountSettings.get(ACCOUNT, 'BLOB_MOUNTING'), 'ENABLED');
+      assert.equal(await s.accountSettings.get(ACCOUNT, 'REGISTRY_POLICY_SCOPE'), 'V2');
+      assert.equal(await s.accountSettings.get(OTHER_ACCOUNT, 'REGISTRY_POLICY_SCOPE'), undefined);
+    });
+
+    it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {
+      const config = digest('config');
+      await s.blobs.link('pulled', config, 5);
+      const image = manifestRecord('pulled', { config });
+      await s.manifests.put(image, { blobs: [config], manifests: [] }, 'v1');
+      assert.equal((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, undefined, 'never pulled');
+      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 60_000));
+      assert.deepEqual((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, new Date(T0 + 60_000));
+      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 1_000));
+      assert.deepEqual((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, new Date(T0 + 60_000), 'time does not go back');
+      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 120_000));
+      assert.deepEqual((await s.manifests.list('pulled', { limit: 10 }))[0]?.lastPulledAt, new Date(T0 + 120_000));
+      await s.manifests.recordPull('pulled', digest('absent'), new Date(T0));
+      await s.manifests.recordPull('no-such-repository', image.digest, new Date(T0));
+      assert.equal(await s.repositories.exists('no-such-repository'), false, 'recording a pull creates nothing');
+      assert.equal((await s.manifests.get('pulled', image.digest))?.digest, image.digest);
+    });
+
     it('manifests.list: by digest, paged, with sorted tags and the bytes of referenced blobs', async (s) => {
       const config = digest('config');
       const layer = digest('layer');
@@ -652,6 +746,21 @@ function manifestRecord(repository: string, body: object, options: RecordOptions
 
 const ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '210987654321';
+
+function creationTemplate(prefix: string, overrides: Partial<CreationTemplateRecord> = {}): CreationTemplateRecord {
+  return {
+    accountId: ACCOUNT,
+    prefix,
+    encryption: { encryptionType: 'AES256' },
+    resourceTags: {},
+    imageTagMutability: 'MUTABLE',
+    imageTagMutabilityExclusionFilters: [],
+    appliedFor: ['CREATE_ON_PUSH'],
+    createdAt: new Date(T0),
+    updatedAt: new Date(T0),
+    ...overrides,
+  };
+}
 
 function uploadRecord(repository: string, at: number): UploadRecord {
   return { id: randomUUID(), repository, offset: 0, startedAt: new Date(at - 500), updatedAt: new Date(at) };

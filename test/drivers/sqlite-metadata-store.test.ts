@@ -149,3 +149,29 @@ test('sqlite file: a database made by the first schema upgrades in place and kee
   assert.equal(Number((version.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SQLITE_MIGRATIONS.length);
   version.close();
 });
+
+test('sqlite file: a database of schema 3 upgrades in place: its images have no pull time yet, templates and account settings start empty', async (t) => {
+  const path = tempDatabase(t);
+  const old = new DatabaseSync(path);
+  for (const migration of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(migration);
+  old.exec('PRAGMA user_version = 3');
+  old.prepare('INSERT INTO repositories (id, name, created_at) VALUES (1, ?, ?)').run('legacy/app', 1_700_000_000_000);
+  const digest = 'sha256:' + 'ab'.repeat(32);
+  old
+    .prepare('INSERT INTO manifests (repository_id, digest, media_type, size, content, pushed_at) VALUES (1, ?, ?, 2, ?, ?)')
+    .run(digest, 'application/vnd.oci.image.manifest.v1+json', Buffer.from('{}'), 1_700_000_000_000);
+  old.close();
+  const store = SqliteMetadataStore.open({ path });
+  try {
+    const summary = await store.manifests.summary('legacy/app', digest);
+    assert.equal(summary?.digest, digest);
+    assert.equal(summary?.lastPulledAt, undefined);
+    await store.manifests.recordPull('legacy/app', digest, new Date(1_800_000_000_000));
+    assert.deepEqual((await store.manifests.summary('legacy/app', digest))?.lastPulledAt, new Date(1_800_000_000_000));
+    assert.deepEqual(await store.creationTemplates.list('123456789012', { limit: 10 }), []);
+    assert.equal(await store.accountSettings.get('123456789012', 'BLOB_MOUNTING'), undefined);
+  } finally {
+    await store.close();
+  }
+  assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+});

@@ -34,7 +34,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'berth-uploads-'));
   const blobs = await FsBlobStore.open({ root: join(dir, 'blobs') });
   // Two metadata connections to one database file, as two processes would have.
-  const make = () => createRegistry({ blobs, metadata: SqliteMetadataStore.open({ path: join(dir, 'meta.db') }), limits: DEFAULT_LIMITS, now: () => clock });
+  const make = () => createRegistry({ blobs, metadata: SqliteMetadataStore.open({ path: join(dir, 'meta.db') }), limits: DEFAULT_LIMITS, now: () => clock, accountId: '123456789012', createOnPush: true });
   nodeA = make();
   nodeB = make();
 });

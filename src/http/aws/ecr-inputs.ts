@@ -131,4 +131,41 @@ const registry: Record<string, StructureSpec> = {
   DeleteLifecyclePolicy: repositoryOnly,
 };
 
-export const ECR_INPUT_SHAPES: Readonly<Record<string, StructureSpec>> = { ...repositories, ...images, ...layers, ...registry };
+// Repository creation templates: a prefix is a repository namespace (a trailing '/'
+// allowed) or ROOT; the policies may be empty; appliedFor lists scenarios.
+const templatePrefix = string({ min: 1, max: 256, pattern: '^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$' });
+const templateMembers = {
+  prefix: templatePrefix,
+  description: string({ max: 256 }),
+  encryptionConfiguration: structure(
+    {
+      encryptionType: string({ enum: ['AES256', 'KMS', 'KMS_DSSE'] }),
+      kmsKey: string({ min: 0, max: 2048, pattern: '^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+' }),
+    },
+    ['encryptionType'],
+  ),
+  resourceTags: tagList,
+  imageTagMutability,
+  imageTagMutabilityExclusionFilters,
+  repositoryPolicy: policyText,
+  lifecyclePolicy: string({ min: 0, max: 30720 }),
+  appliedFor: list(string({ enum: ['REPLICATION', 'PULL_THROUGH_CACHE', 'CREATE_ON_PUSH'] })),
+  customRoleArn: string({ max: 2048 }),
+};
+
+const templates: Record<string, StructureSpec> = {
+  CreateRepositoryCreationTemplate: structure(templateMembers, ['prefix', 'appliedFor']),
+  DescribeRepositoryCreationTemplates: structure({ prefixes: list(templatePrefix), nextToken, maxResults }),
+  UpdateRepositoryCreationTemplate: structure(templateMembers, ['prefix']),
+  DeleteRepositoryCreationTemplate: structure({ prefix: templatePrefix }, ['prefix']),
+};
+
+const accountSettingName = string({ min: 1, max: 64 });
+
+const settings: Record<string, StructureSpec> = {
+  GetAccountSetting: structure({ name: accountSettingName }, ['name']),
+  PutAccountSetting: structure({ name: accountSettingName, value: string() }, ['name', 'value']),
+  BatchGetRepositoryScanningConfiguration: structure({ repositoryNames: list(repositoryName, { min: 1, max: 25 }) }, ['repositoryNames']),
+};
+
+export const ECR_INPUT_SHAPES: Readonly<Record<string, StructureSpec>> = { ...repositories, ...images, ...layers, ...registry, ...templates, ...settings };

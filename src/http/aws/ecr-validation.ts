@@ -228,8 +228,13 @@ function checkTags(input: Record<string, unknown>): AwsJsonError | undefined {
   return undefined;
 }
 
+/** A creation template's resourceTags are the tags its repositories get: the same limits. */
+const checkTemplateTags = (input: Record<string, unknown>): AwsJsonError | undefined => checkTags({ tags: input['resourceTags'] });
+
 const SERVICE_RULES: Readonly<Record<string, (input: Record<string, unknown>) => AwsJsonError | undefined>> = {
   CreateRepository: checkTags,
+  CreateRepositoryCreationTemplate: checkTemplateTags,
+  UpdateRepositoryCreationTemplate: checkTemplateTags,
   TagResource: checkTags,
   UntagResource: (input) => {
     for (const key of input['tagKeys'] as readonly string[]) {

@@ -3,12 +3,14 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
+import type { AccountSettingsStore } from './account-settings-store.ts';
+import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { DeleteRepositoryResult, RepositoryRecord, RepositorySettings } from './repository-settings.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
-// return, and make every write that returned before them durable too. Blob links
-// and upload-session writes may become durable only then (SQLite: synchronous
+// return, and make every write that returned before them durable too. Blob links,
+// upload-session writes and recorded pull times may become durable only then (SQLite: synchronous
 // NORMAL in WAL mode; PostgreSQL: synchronous_commit off). That loses no image: an
 // image exists once its manifest is stored, and storing it flushes its layers'
 // links; a power cut before that only makes the client push the blobs again.
@@ -65,8 +67,8 @@ export interface UploadRecord {
 export interface RepositoryStore {
   exists(name: string): Promise<boolean>;
   list(page: Page): Promise<string[]>;
-  /** Creates an empty repository; false when one of that name exists. */
-  create(name: string, settings: RepositorySettings, tags: Readonly<Record<string, string>>, at: Date): Promise<boolean>;
+  /** Creates an empty repository (with its policy, when given); false when one of that name exists. */
+  create(name: string, settings: RepositorySettings, tags: Readonly<Record<string, string>>, at: Date, policy?: string): Promise<boolean>;
   get(name: string): Promise<RepositoryRecord | undefined>;
   /** Replaces the settings; false when there is no such repository. */
   updateSettings(name: string, settings: RepositorySettings): Promise<boolean>;
@@ -114,6 +116,12 @@ export interface ManifestStore {
   list(repository: string, page: Page): Promise<ImageSummary[]>;
   /** The same summary for one manifest. */
   summary(repository: string, digest: string): Promise<ImageSummary | undefined>;
+  /**
+   * Records that the manifest was pulled at `at` (a later time than the stored one
+   * wins; nothing happens for an unknown manifest). Durable only with the next
+   * durable write: losing a pull time to a power cut loses no image.
+   */
+  recordPull(repository: string, digest: string, at: Date): Promise<void>;
 }
 
 export interface ImageSummary {
@@ -123,6 +131,8 @@ export interface ImageSummary {
   readonly blobBytes: number;
   readonly artifactType?: string;
   readonly pushedAt: Date;
+  /** When a pull was last recorded (ECR's lastRecordedPullTime), if ever. */
+  readonly lastPulledAt?: Date;
   /** Tags pointing at the manifest, sorted. */
   readonly tags: readonly string[];
 }
@@ -147,6 +157,8 @@ export interface MetadataStore {
   readonly name: string;
   readonly identities: IdentityStore;
   readonly registry: RegistrySettingsStore;
+  readonly accountSettings: AccountSettingsStore;
+  readonly creationTemplates: CreationTemplateStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;

@@ -44,6 +44,7 @@ test('defaults', () => {
     accountId: '123456789012',
     region: 'us-east-1',
     registryAuth: 'required',
+    createOnPush: true,
   });
 });
 
@@ -77,6 +78,7 @@ test('a YAML file sets every kind of value', (t) => {
       'accountId: "000011112222"',
       'region: eu-west-3',
       'registryAuth: off',
+      'createOnPush: false',
       '',
     ].join('\n'),
   );
@@ -95,6 +97,7 @@ test('a YAML file sets every kind of value', (t) => {
     accountId: '000011112222',
     region: 'eu-west-3',
     registryAuth: 'off',
+    createOnPush: false,
   });
 });
 
@@ -153,6 +156,7 @@ test('every environment variable maps to its key', () => {
         BERTH_ACCOUNT_ID: '999988887777',
         BERTH_REGION: 'ap-southeast-2',
         BERTH_REGISTRY_AUTH: 'required',
+        BERTH_CREATE_ON_PUSH: 'false',
       },
     }),
   );
@@ -171,6 +175,7 @@ test('every environment variable maps to its key', () => {
     accountId: '999988887777',
     region: 'ap-southeast-2',
     registryAuth: 'required',
+    createOnPush: false,
   });
 });
 
@@ -240,6 +245,7 @@ test('other invalid values name their key and source', () => {
     [{ BERTH_WORKERS: '65' }, /^workers /],
     [{ BERTH_ACCOUNT_ID: '12345' }, /^accountId .* must be a 12-digit AWS account id/],
     [{ BERTH_REGION: 'Mars' }, /^region .* must be an AWS region name/],
+    [{ BERTH_CREATE_ON_PUSH: 'sometimes' }, /^createOnPush \(from environment variable BERTH_CREATE_ON_PUSH\) must be true or false/],
   ];
   for (const [env, message] of cases) configError(() => loadConfig(sources({ env })), message);
 });

@@ -109,4 +109,32 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     policy TEXT
   ) WITHOUT ROWID;
   `,
+  // 4: repository creation templates (unique per account by the prefix without its
+  // trailing '/': match_prefix), account settings, and each manifest's last pull time.
+  `
+  CREATE TABLE repository_creation_templates (
+    account_id TEXT NOT NULL,
+    match_prefix TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    description TEXT,
+    encryption TEXT NOT NULL,
+    resource_tags TEXT NOT NULL,
+    image_tag_mutability TEXT NOT NULL,
+    mutability_exclusion_filters TEXT NOT NULL,
+    repository_policy TEXT,
+    lifecycle_policy TEXT,
+    applied_for TEXT NOT NULL,
+    custom_role_arn TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, match_prefix)
+  ) WITHOUT ROWID;
+  CREATE TABLE account_settings (
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) WITHOUT ROWID;
+  ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
+  `,
 ];

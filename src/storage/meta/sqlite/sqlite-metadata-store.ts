@@ -4,6 +4,9 @@
 // commands in other processes) run alongside the writer.
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
+import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
+import type { AccountSettingsStore } from '../account-settings-store.ts';
+import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
 import type {
@@ -29,6 +32,8 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly name = 'sqlite';
   readonly identities: IdentityStore;
   readonly registry: RegistrySettingsStore;
+  readonly accountSettings: AccountSettingsStore;
+  readonly creationTemplates: CreationTemplateStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
@@ -39,16 +44,19 @@ export class SqliteMetadataStore implements MetadataStore {
   private constructor(db: SqliteConnection) {
     this.#db = db;
     this.identities = createSqliteIdentityStore(db);
+    this.accountSettings = createSqliteAccountSettingsStore(db);
+    this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
-      create: async (name, settings, tags, at) =>
+      create: async (name, settings, tags, at, policy) =>
         this.#db.run(
-          'INSERT INTO repositories (name, created_at, settings, resource_tags) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+          'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
           name,
           at.getTime(),
           JSON.stringify(settings),
           JSON.stringify(tags),
+          policy ?? null,
         ) > 0,
       get: async (name) => toRepository(this.#db.get('SELECT * FROM repositories WHERE name = ?', name)),
       updateSettings: async (name, settings) => this.#db.run('UPDATE repositories SET settings = ? WHERE name = ?', JSON.stringify(settings), name) > 0,
@@ -148,6 +156,19 @@ export class SqliteMetadataStore implements MetadataStore {
       summary: async (repository, digest) => {
         const row = this.#db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = ?`, repository, digest);
         return row === undefined ? undefined : toImageSummary(row);
+      },
+      recordPull: async (repository, digest, at) => {
+        this.#db.relaxed(() =>
+          this.#db.run(
+            `UPDATE manifests SET last_pulled_at = ?
+             WHERE repository_id = (SELECT id FROM repositories WHERE name = ?) AND digest = ?
+               AND (last_pulled_at IS NULL OR last_pulled_at < ?)`,
+            at.getTime(),
+            repository,
+            digest,
+            at.getTime(),
+          ),
+        );
       },
     };
     this.tags = {
@@ -338,7 +359,7 @@ function toManifest(repository: string, row: Row | undefined): ManifestRecord | 
 
 /** A repository's manifests with the bytes of the blobs each references and its sorted tags. */
 const IMAGE_SUMMARY_SQL = `
-  SELECT m.digest, m.media_type, m.artifact_type, m.pushed_at,
+  SELECT m.digest, m.media_type, m.artifact_type, m.pushed_at, m.last_pulled_at,
          (SELECT COALESCE(SUM(b.size), 0) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
            WHERE mb.repository_id = m.repository_id AND mb.manifest_digest = m.digest) AS blob_bytes,
          (SELECT json_group_array(name) FROM (SELECT t.name FROM tags t
@@ -352,6 +373,7 @@ function toImageSummary(row: Row): ImageSummary {
     mediaType: String(row.media_type),
     blobBytes: Number(row.blob_bytes),
     pushedAt: new Date(Number(row.pushed_at)),
+    ...(row.last_pulled_at === null ? {} : { lastPulledAt: new Date(Number(row.last_pulled_at)) }),
     tags: JSON.parse(String(row.tag_names)) as string[],
     ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
   };

@@ -36,6 +36,13 @@ export const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   PutLifecyclePolicy: { ...repo, lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] }) },
   GetLifecyclePolicy: repo,
   DeleteLifecyclePolicy: repo,
+  CreateRepositoryCreationTemplate: { prefix: 'ROOT', appliedFor: ['CREATE_ON_PUSH'] },
+  DescribeRepositoryCreationTemplates: {},
+  UpdateRepositoryCreationTemplate: { prefix: 'team-a/' },
+  DeleteRepositoryCreationTemplate: { prefix: 'team-a' },
+  GetAccountSetting: { name: 'BLOB_MOUNTING' },
+  PutAccountSetting: { name: 'BLOB_MOUNTING', value: 'DISABLED' },
+  BatchGetRepositoryScanningConfiguration: { repositoryNames: ['team-a/app'] },
 };
 
 /** A valid value for each pattern in the tables. */
@@ -43,6 +50,7 @@ const PATTERN_SAMPLES: Readonly<Record<string, string>> = {
   '[0-9]{12}': '123456789012',
   '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+': DIGEST,
   '^[0-9a-zA-Z._*-]{1,128}$': 'release-*',
+  '^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+': 'arn:aws:kms:us-east-1:123456789012:key/k-1',
 };
 
 function sampleString(spec: Extract<Spec, { type: 'string' }>): string {

@@ -12,6 +12,8 @@ const FIRST_OPERATIONS = [
   'GetDownloadUrlForLayer', 'GetAuthorizationToken', 'SetRepositoryPolicy', 'GetRepositoryPolicy', 'DeleteRepositoryPolicy',
   'PutRegistryPolicy', 'GetRegistryPolicy', 'DeleteRegistryPolicy', 'DescribeRegistry', 'PutLifecyclePolicy',
   'GetLifecyclePolicy', 'DeleteLifecyclePolicy',
+  'CreateRepositoryCreationTemplate', 'DescribeRepositoryCreationTemplates', 'UpdateRepositoryCreationTemplate',
+  'DeleteRepositoryCreationTemplate', 'GetAccountSetting', 'PutAccountSetting', 'BatchGetRepositoryScanningConfiguration',
 ];
 
 function message(result: ReturnType<typeof validateEcrInput>): string {
