@@ -12,6 +12,7 @@ const FIRST_OPERATIONS = [
   'GetDownloadUrlForLayer', 'GetAuthorizationToken', 'SetRepositoryPolicy', 'GetRepositoryPolicy', 'DeleteRepositoryPolicy',
   'PutRegistryPolicy', 'GetRegistryPolicy', 'DeleteRegistryPolicy', 'DescribeRegistry', 'PutLifecyclePolicy',
   'GetLifecyclePolicy', 'DeleteLifecyclePolicy',
+  'ListImageReferrers',
 ];
 
 function message(result: ReturnType<typeof validateEcrInput>): string {
