@@ -68,7 +68,6 @@ export async function listImages(context: EcrContext, input: Record<string, unkn
   const limit = pageSize(input);
   const position = decodePageToken(input['nextToken'], 2);
   const imageIds: Array<{ imageDigest: string; imageTag?: string }> = [];
-  const page = (): object => ({ imageIds: imageIds.slice(0, limit), ...(imageIds.length > limit ? { nextToken: tokenOf(imageIds[limit - 1]!) } : {}) });
 
   if (position) {
     // The rest of the image the last page ended in.
@@ -80,7 +79,7 @@ export async function listImages(context: EcrContext, input: Record<string, unkn
     if (imageIds.length > limit) break;
     if (keepImage(image, filter)) imageIds.push(...imageIdsOf(image));
   }
-  return page();
+  return { imageIds: imageIds.slice(0, limit), ...(imageIds.length > limit ? { nextToken: tokenOf(imageIds[limit - 1]!) } : {}) };
 }
 
 function tokenOf(id: { imageDigest: string; imageTag?: string }): string {
