@@ -7,6 +7,7 @@ import { batchCheckLayerAvailability, batchDeleteImage, putImage } from './image
 import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layers.ts';
 import { listTagsForResource, putImageScanningConfiguration, putImageTagMutability, tagResource, untagResource } from './repository-settings-ops.ts';
 import { deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy } from './policies.ts';
+import { listImageReferrers } from './referrers.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 import {
   createRepositoryCreationTemplate,
@@ -25,6 +26,7 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['ListImages', listImages],
   ['DescribeImages', describeImages],
   ['BatchGetImage', batchGetImage],
+  ['ListImageReferrers', listImageReferrers],
   ['PutImage', putImage],
   ['BatchDeleteImage', batchDeleteImage],
   ['BatchCheckLayerAvailability', batchCheckLayerAvailability],

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { adminFetch } from '../helpers/admin-fetch.ts';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { missingTools, run } from '../helpers/clients.ts';
 
@@ -53,7 +54,7 @@ const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest
 /** Pushes a one-blob OCI image over /v2/; answers the manifest's digest and the push's response. */
 async function pushImage(server: BerthProcess, repository: string, tag: string, seed: string): Promise<{ digest: string; status: number; body: string }> {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }));
-  const blob = await fetch(`${server.url}/v2/${repository}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config });
+  const blob = await adminFetch(server, `/v2/${repository}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config });
   if (blob.status !== 201) return { digest: '', status: blob.status, body: await blob.text() };
   const manifest = Buffer.from(
     JSON.stringify({
@@ -63,7 +64,7 @@ async function pushImage(server: BerthProcess, repository: string, tag: string, 
       layers: [],
     }),
   );
-  const put = await fetch(`${server.url}/v2/${repository}/manifests/${tag}`, {
+  const put = await adminFetch(server, `/v2/${repository}/manifests/${tag}`, {
     method: 'PUT',
     body: manifest,
     headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
@@ -264,7 +265,7 @@ test('create on push: a /v2/ push into a templated prefix makes the repository w
 test('create on push off: a push into a missing repository is 404 NAME_UNKNOWN; a created one takes pushes', async () => {
   const strict = await startBerth({ env: { BERTH_CREATE_ON_PUSH: 'false' } });
   try {
-    const refused = await fetch(`${strict.url}/v2/strict/app/blobs/uploads/`, { method: 'POST' });
+    const refused = await adminFetch(strict, `/v2/strict/app/blobs/uploads/`, { method: 'POST' });
     assert.equal(refused.status, 404);
     const body = (await refused.json()) as { errors: Array<{ code: string; message: string }> };
     assert.equal(body.errors[0]!.code, 'NAME_UNKNOWN');
@@ -274,12 +275,12 @@ test('create on push off: a push into a missing repository is 404 NAME_UNKNOWN; 
     assert.match(monolithic.body, /NAME_UNKNOWN/);
     // An empty index references nothing, so only the missing repository can refuse it.
     const emptyIndex = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
-    const manifest = await fetch(`${strict.url}/v2/strict/app/manifests/v1`, { method: 'PUT', body: emptyIndex, headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
+    const manifest = await adminFetch(strict, `/v2/strict/app/manifests/v1`, { method: 'PUT', body: emptyIndex, headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
     assert.equal(manifest.status, 404);
     assert.equal(((await manifest.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'NAME_UNKNOWN');
-    const mount = await fetch(`${strict.url}/v2/strict/app/blobs/uploads/?mount=sha256:${'0'.repeat(64)}`, { method: 'POST' });
+    const mount = await adminFetch(strict, `/v2/strict/app/blobs/uploads/?mount=sha256:${'0'.repeat(64)}`, { method: 'POST' });
     assert.equal(mount.status, 404, 'a mount that falls back to an upload is refused too');
-    assert.equal((await fetch(`${strict.url}/v2/_catalog`).then((r) => r.json()) as { repositories: string[] }).repositories.length, 0, 'nothing was created');
+    assert.equal((await adminFetch(strict, `/v2/_catalog`).then((r) => r.json()) as { repositories: string[] }).repositories.length, 0, 'nothing was created');
     if (!skip) {
       await awsAt(strict, ['ecr', 'create-repository', '--repository-name', 'strict/app']);
       const pushed = await pushImage(strict, 'strict/app', 'v1', 'one');
@@ -302,14 +303,14 @@ test('account settings: the documented names with ECR\'s initial values, put per
 
   // BLOB_MOUNTING is honoured: off, a mount request becomes an ordinary upload.
   const blob = Buffer.from('mountable bytes');
-  assert.equal((await fetch(`${berth.url}/v2/mount/source/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob })).status, 201);
+  assert.equal((await adminFetch(berth, `/v2/mount/source/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob })).status, 201);
   assert.deepEqual(await aws(['ecr', 'put-account-setting', '--name', 'BLOB_MOUNTING', '--value', 'DISABLED']), { name: 'BLOB_MOUNTING', value: 'DISABLED' });
   assert.deepEqual(await aws(['ecr', 'get-account-setting', '--name', 'BLOB_MOUNTING']), { name: 'BLOB_MOUNTING', value: 'DISABLED' });
-  const fallback = await fetch(`${berth.url}/v2/mount/target/blobs/uploads/?mount=${sha(blob)}&from=mount/source`, { method: 'POST' });
+  const fallback = await adminFetch(berth, `/v2/mount/target/blobs/uploads/?mount=${sha(blob)}&from=mount/source`, { method: 'POST' });
   assert.equal(fallback.status, 202);
-  assert.equal((await fetch(`${berth.url}/v2/mount/target/blobs/${sha(blob)}`, { method: 'HEAD' })).status, 404);
+  assert.equal((await adminFetch(berth, `/v2/mount/target/blobs/${sha(blob)}`, { method: 'HEAD' })).status, 404);
   await aws(['ecr', 'put-account-setting', '--name', 'BLOB_MOUNTING', '--value', 'ENABLED']);
-  assert.equal((await fetch(`${berth.url}/v2/mount/target/blobs/uploads/?mount=${sha(blob)}&from=mount/source`, { method: 'POST' })).status, 201);
+  assert.equal((await adminFetch(berth, `/v2/mount/target/blobs/uploads/?mount=${sha(blob)}&from=mount/source`, { method: 'POST' })).status, 201);
 });
 
 test('describe-registry: the registry id and an empty replication configuration', { skip }, async () => {
@@ -340,9 +341,9 @@ test('lastRecordedPullTime: recorded by a GET and by batch-get-image, not by a H
   const batched = await pushImage(berth, 'pulls/app', 'batched', 'b');
   for (const image of [headed, got, batched]) assert.equal((await describe(image.digest)).lastRecordedPullTime, undefined, 'never pulled');
 
-  assert.equal((await fetch(`${berth.url}/v2/pulls/app/manifests/headed`, { method: 'HEAD' })).status, 200);
+  assert.equal((await adminFetch(berth, `/v2/pulls/app/manifests/headed`, { method: 'HEAD' })).status, 200);
   const before = Date.now() / 1000;
-  assert.equal((await fetch(`${berth.url}/v2/pulls/app/manifests/got`)).status, 200);
+  assert.equal((await adminFetch(berth, `/v2/pulls/app/manifests/got`)).status, 200);
   await aws(['ecr', 'batch-get-image', '--repository-name', 'pulls/app', '--image-ids', 'imageTag=batched']);
   const after = Date.now() / 1000;
 

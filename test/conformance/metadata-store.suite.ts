@@ -221,6 +221,34 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal((await s.manifests.put(elsewhere, { blobs: [], manifests: [child.digest] })).ok, false);
     });
 
+    it('parents and children: the indexes over a manifest and the manifests an index lists, in one repository', async (s) => {
+      const a = manifestRecord('tree', { platform: 'amd64' });
+      const b = manifestRecord('tree', { platform: 'arm64' });
+      const both = manifestRecord('tree', { manifests: [a.digest, b.digest] }, { mediaType: OCI_INDEX });
+      const onlyA = manifestRecord('tree', { manifests: [a.digest] }, { mediaType: OCI_INDEX });
+      const nested = manifestRecord('tree', { manifests: [both.digest] }, { mediaType: OCI_INDEX });
+      for (const child of [a, b]) await s.manifests.put(child, { blobs: [], manifests: [] });
+      await s.manifests.put(both, { blobs: [], manifests: [a.digest, b.digest] }, 'multi');
+      await s.manifests.put(onlyA, { blobs: [], manifests: [a.digest] });
+      await s.manifests.put(nested, { blobs: [], manifests: [both.digest] });
+      assert.deepEqual(await s.manifests.parents('tree', a.digest), [both.digest, onlyA.digest].sort());
+      assert.deepEqual(await s.manifests.parents('tree', b.digest), [both.digest]);
+      assert.deepEqual(await s.manifests.parents('tree', both.digest), [nested.digest]);
+      assert.deepEqual(await s.manifests.parents('tree', nested.digest), []);
+      assert.deepEqual(await s.manifests.children('tree', both.digest), [a.digest, b.digest].sort());
+      assert.deepEqual(await s.manifests.children('tree', a.digest), []);
+      // The same child pushed elsewhere has no parents there.
+      await s.manifests.put({ ...a, repository: 'elsewhere' }, { blobs: [], manifests: [] });
+      assert.deepEqual(await s.manifests.parents('elsewhere', a.digest), []);
+      assert.deepEqual(await s.manifests.parents('no-such-repository', a.digest), []);
+      // Deleting an index drops its edges; deleting a child leaves the index's list as pushed.
+      assert.equal(await s.manifests.delete('tree', both.digest), true);
+      assert.deepEqual(await s.manifests.parents('tree', a.digest), [onlyA.digest]);
+      assert.deepEqual(await s.manifests.parents('tree', b.digest), []);
+      assert.deepEqual(await s.manifests.children('tree', both.digest), []);
+      assert.deepEqual(await s.manifests.children('tree', nested.digest), [both.digest]);
+    });
+
     it('pushing a tag again moves it to the new digest', async (s) => {
       const first = manifestRecord('app', { version: 1 });
       const second = manifestRecord('app', { version: 2 }, { pushedAt: new Date(T0 + 60_000) });
@@ -644,6 +672,19 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.deepEqual(await s.manifests.list('nothing-here', { limit: 10 }), []);
       assert.deepEqual(await s.manifests.summary('imgs', a.digest), imageA);
       assert.equal(await s.manifests.summary('imgs', digest('absent')), undefined);
+    });
+
+    it('manifests.summary reports the subject of a referrer and none for other manifests', async (s) => {
+      const subject = manifestRecord('refs', { role: 'subject' });
+      const referrer = manifestRecord('refs', { role: 'sbom' }, { artifactType: 'application/vnd.example.sbom', subject: subject.digest });
+      await s.manifests.put(subject, { blobs: [], manifests: [] }, 'v1');
+      await s.manifests.put(referrer, { blobs: [], manifests: [] });
+      const summary = await s.manifests.summary('refs', referrer.digest);
+      assert.equal(summary?.subject, subject.digest);
+      assert.equal(summary?.artifactType, 'application/vnd.example.sbom');
+      assert.equal('subject' in (await s.manifests.summary('refs', subject.digest))!, false);
+      const listed = await s.manifests.list('refs', { limit: 10 });
+      assert.equal(listed.find((image) => image.digest === referrer.digest)?.subject, subject.digest);
     });
 
     it('upload sessions: create, get, delete', async (s) => {

@@ -11,6 +11,7 @@ import {
   imageTagMutability,
   imageTagMutabilityExclusionFilters,
   inRepository,
+  integer,
   layerDigest,
   list,
   maxResults,
@@ -94,6 +95,16 @@ const images: Record<string, StructureSpec> = {
     ['repositoryName', 'imageManifest'],
   ),
   BatchDeleteImage: structure({ ...inRepository, imageIds: imageIdentifierList }, ['repositoryName', 'imageIds']),
+  ListImageReferrers: structure(
+    {
+      ...inRepository,
+      subjectId: structure({ imageDigest: string() }, ['imageDigest']),
+      filter: structure({ artifactTypes: list(string({ min: 1, max: 255 }), { min: 0, max: 5 }), artifactStatus: imageStatusFilter }),
+      nextToken,
+      maxResults: integer({ min: 1, max: 50 }),
+    },
+    ['repositoryName', 'subjectId'],
+  ),
 };
 
 const layers: Record<string, StructureSpec> = {

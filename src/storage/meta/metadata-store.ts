@@ -112,6 +112,10 @@ export interface ManifestStore {
   /** Deletes the manifest and every tag that points at it. */
   delete(repository: string, digest: string): Promise<boolean>;
   referrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+  /** Digests of the manifests in the repository that list `digest` among their child manifests (the indexes over it), sorted. */
+  parents(repository: string, digest: string): Promise<string[]>;
+  /** Digests of the child manifests the manifest lists (empty for an image manifest), sorted. */
+  children(repository: string, digest: string): Promise<string[]>;
   /** The repository's manifests ordered by digest, after `page.after`, each with its tags and content size. */
   list(repository: string, page: Page): Promise<ImageSummary[]>;
   /** The same summary for one manifest. */
@@ -130,6 +134,8 @@ export interface ImageSummary {
   /** Sum of the sizes of the blobs the manifest references (what ECR reports as the image size). */
   readonly blobBytes: number;
   readonly artifactType?: string;
+  /** The digest of the manifest's subject, for referrers. */
+  readonly subject?: string;
   readonly pushedAt: Date;
   /** When a pull was last recorded (ECR's lastRecordedPullTime), if ever. */
   readonly lastPulledAt?: Date;

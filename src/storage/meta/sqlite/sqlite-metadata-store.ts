@@ -149,6 +149,20 @@ export class SqliteMetadataStore implements MetadataStore {
           repository,
         ) > 0,
       referrers: async (repository, subject) => this.#referrers(repository, subject),
+      parents: async (repository, digest) =>
+        this.#db.all(
+          `SELECT mc.parent_digest AS digest FROM manifest_children mc JOIN repositories r ON r.id = mc.repository_id
+           WHERE r.name = ? AND mc.child_digest = ? ORDER BY mc.parent_digest`,
+          repository,
+          digest,
+        ).map((row) => String(row.digest)),
+      children: async (repository, digest) =>
+        this.#db.all(
+          `SELECT mc.child_digest AS digest FROM manifest_children mc JOIN repositories r ON r.id = mc.repository_id
+           WHERE r.name = ? AND mc.parent_digest = ? ORDER BY mc.child_digest`,
+          repository,
+          digest,
+        ).map((row) => String(row.digest)),
       list: async (repository, page) =>
         this.#db
           .all(`${IMAGE_SUMMARY_SQL} AND m.digest > ? ORDER BY m.digest LIMIT ?`, repository, page.after ?? '', page.limit)
@@ -359,7 +373,7 @@ function toManifest(repository: string, row: Row | undefined): ManifestRecord | 
 
 /** A repository's manifests with the bytes of the blobs each references and its sorted tags. */
 const IMAGE_SUMMARY_SQL = `
-  SELECT m.digest, m.media_type, m.artifact_type, m.pushed_at, m.last_pulled_at,
+  SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.pushed_at, m.last_pulled_at,
          (SELECT COALESCE(SUM(b.size), 0) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
            WHERE mb.repository_id = m.repository_id AND mb.manifest_digest = m.digest) AS blob_bytes,
          (SELECT json_group_array(name) FROM (SELECT t.name FROM tags t
@@ -376,6 +390,7 @@ function toImageSummary(row: Row): ImageSummary {
     ...(row.last_pulled_at === null ? {} : { lastPulledAt: new Date(Number(row.last_pulled_at)) }),
     tags: JSON.parse(String(row.tag_names)) as string[],
     ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
+    ...(row.subject === null ? {} : { subject: String(row.subject) }),
   };
 }
 

@@ -20,6 +20,7 @@ export const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   BatchGetImage: { ...repo, imageIds: [{ imageTag: 'latest' }] },
   PutImage: { ...repo, imageManifest: '{}' },
   BatchDeleteImage: { ...repo, imageIds: [{ imageDigest: DIGEST }] },
+  ListImageReferrers: { ...repo, subjectId: { imageDigest: DIGEST } },
   BatchCheckLayerAvailability: { ...repo, layerDigests: [DIGEST] },
   InitiateLayerUpload: repo,
   UploadLayerPart: { ...repo, uploadId: UPLOAD_ID, partFirstByte: 0, partLastByte: 2, layerPartBlob: 'AAEC' },

@@ -14,6 +14,7 @@ const FIRST_OPERATIONS = [
   'GetLifecyclePolicy', 'DeleteLifecyclePolicy',
   'CreateRepositoryCreationTemplate', 'DescribeRepositoryCreationTemplates', 'UpdateRepositoryCreationTemplate',
   'DeleteRepositoryCreationTemplate', 'GetAccountSetting', 'PutAccountSetting', 'BatchGetRepositoryScanningConfiguration',
+  'ListImageReferrers',
 ];
 
 function message(result: ReturnType<typeof validateEcrInput>): string {
