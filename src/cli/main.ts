@@ -7,8 +7,10 @@ import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
 import { createLogger, serve } from '../server/serve.ts';
 import { parseArgs } from './args.ts';
+import { runAdmin } from './admin/run-admin.ts';
 
 const HELP = `Usage: berth serve [options]
+       berth admin <command> [options]   manage IAM users and keys (see berth admin --help)
 
 Runs the Berth container registry.
 
@@ -26,6 +28,9 @@ Options (each also settable in the YAML config file or as BERTH_* environment va
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'admin') {
+    return runAdmin(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() });
+  }
   const args = parseArgs(argv);
   if (args.help) {
     process.stdout.write(HELP);

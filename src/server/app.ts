@@ -60,13 +60,34 @@ async function bootstrapAdministrator(config: Config, identities: IdentityStore,
  * it opens anyway.
  */
 export async function prepareStores(config: Config): Promise<NewCredentials | undefined> {
+  const prepared = await openPreparedIdentities(config);
+  await prepared.close();
+  return prepared.newCredentials;
+}
+
+export interface PreparedIdentities {
+  readonly identities: IdentityStore;
+  readonly serverKey: Buffer;
+  /** The administrator's credentials when this call created them (saved to the credentials file). */
+  readonly newCredentials?: NewCredentials;
+  close(): Promise<void>;
+}
+
+/**
+ * The identity store and server key of a deployment, prepared as a first start would
+ * prepare them (so `berth admin` on a fresh data directory leaves it as `berth serve`
+ * would: the administrator exists). Safe while servers run on the same stores.
+ */
+export async function openPreparedIdentities(config: Config): Promise<PreparedIdentities> {
   await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
   const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
   try {
     const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
-    return await bootstrapAdministrator(config, metadata.identities, serverKey);
-  } finally {
+    const newCredentials = await bootstrapAdministrator(config, metadata.identities, serverKey);
+    return { identities: metadata.identities, serverKey, ...(newCredentials ? { newCredentials } : {}), close: () => metadata.close() };
+  } catch (error) {
     await metadata.close();
+    throw error;
   }
 }
 

@@ -11,11 +11,11 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** A value in Query-protocol XML: structures become elements, lists `<member>`s, dates ISO 8601. */
+/** A value in Query-protocol XML: structures become elements, lists `<member>`s, dates ISO 8601 to the second, as IAM writes them. */
 export type XmlValue = string | number | boolean | Date | readonly XmlValue[] | { readonly [name: string]: XmlValue | undefined };
 
 export function toXml(value: XmlValue): string {
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item as XmlValue)}</member>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value)
