@@ -71,6 +71,9 @@ for (const tls of [false, true]) {
       await mkdir(join(work, 'context'));
       await writeFile(join(work, 'context', 'hello.txt'), hello);
       await writeFile(join(work, 'context', 'payload.bin'), payload);
+      // skopeo, which reads the results back, shares buildah's login
+      const login = registry.login;
+      if (login) await withDiagnostics(registry, () => buildah.login(host, login, clientTls));
     });
 
     after(async () => {

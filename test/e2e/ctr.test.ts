@@ -66,7 +66,10 @@ describe('ctr with a private containerd', { skip: missing.length ? `not installe
         imported = await buildTestImages(join(work, 'import-layout'));
         host = registry.hostPort;
         const skopeo = new Skopeo(sandbox);
+        const login = registry.login;
+        if (login) containerd.login(host, login);
         await withDiagnostics(registry, async () => {
+          if (login) await skopeo.login(host, login, clientTls);
           await skopeo.copy(`oci:${images.layout.dir}:single`, `docker://${host}/${repo}:v1`, { destTls: clientTls });
           await skopeo.copy(`oci:${images.layout.dir}:multi`, `docker://${host}/${repo}:multi`, { destTls: clientTls, all: true });
         });

@@ -56,9 +56,11 @@ for (const tls of [false, true]) {
       work = await mkdtemp(join(tmpdir(), 'berth-e2e-podman-'));
       images = await buildTestImages(join(work, 'layout'));
       host = registry.hostPort;
-      // seed the registry with skopeo (digest-preserving)
+      // seed the registry with skopeo (digest-preserving), which shares podman's login
       const skopeo = new Skopeo(sandbox);
+      const login = registry.login;
       await withDiagnostics(registry, async () => {
+        if (login) await podman.login(host, login, clientTls);
         await skopeo.copy(`oci:${images.layout.dir}:single`, `docker://${host}/${repo}:v1`, { destTls: clientTls });
         await skopeo.copy(`oci:${images.layout.dir}:multi`, `docker://${host}/${repo}:multi`, { destTls: clientTls, all: true });
       });

@@ -50,6 +50,8 @@ for (const tls of [false, true]) {
       work = await mkdtemp(join(tmpdir(), 'berth-e2e-skopeo-'));
       images = await buildTestImages(join(work, 'src-layout'));
       host = registry.hostPort;
+      const login = registry.login;
+      if (login) await withDiagnostics(registry, () => skopeo.login(host, login, clientTls));
     });
 
     after(async () => {

@@ -2,8 +2,8 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from './process.ts';
-import { tlsVerifyFlag, type ClientTls, type ToolSandbox } from './sandbox.ts';
+import type { RunOptions, RunResult } from './process.ts';
+import { loginArgs, tlsVerifyFlag, type ClientTls, type LoginCredentials, type ToolSandbox } from './sandbox.ts';
 
 export class Buildah {
   readonly sandbox: ToolSandbox;
@@ -16,10 +16,15 @@ export class Buildah {
     this.runroot = join(sandbox.runDir, store);
   }
 
-  async raw(args: readonly string[]): Promise<RunResult> {
+  async raw(args: readonly string[], options: Omit<RunOptions, 'env'> = {}): Promise<RunResult> {
     await mkdir(this.root, { recursive: true });
     await mkdir(this.runroot, { recursive: true });
-    return this.sandbox.run('buildah', ['--root', this.root, '--runroot', this.runroot, '--storage-driver', 'vfs', ...args]);
+    return this.sandbox.run('buildah', ['--root', this.root, '--runroot', this.runroot, '--storage-driver', 'vfs', ...args], options);
+  }
+
+  /** buildah login: later buildah, skopeo and podman commands in this sandbox use the credentials. */
+  async login(hostPort: string, credentials: LoginCredentials, tls: ClientTls): Promise<RunResult> {
+    return this.raw(loginArgs(hostPort, credentials, tls), { input: credentials.password });
   }
 
   /** `buildah from scratch`; returns the working container's name. */

@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ClientError, makeTempDir, run, sleep, track, type RunOptions, type RunResult } from './process.ts';
-import type { ClientTls } from './sandbox.ts';
+import type { ClientTls, LoginCredentials } from './sandbox.ts';
 
 export interface CtrImage {
   ref: string;
@@ -22,6 +22,8 @@ export class Containerd {
   readonly namespace: string;
   readonly logs: string[];
   readonly child: ChildProcess;
+  /** host:port → credentials that ctr pull/push pass with --user (ctr has no login of its own). */
+  readonly #logins = new Map<string, LoginCredentials>();
 
   private constructor(dir: string, child: ChildProcess, logs: string[]) {
     this.dir = dir;
@@ -110,14 +112,21 @@ export class Containerd {
     });
   }
 
+  /** Remembers the credentials for `hostPort`: every later pull and push there passes `--user name:password`. */
+  login(hostPort: string, credentials: LoginCredentials): void {
+    this.#logins.set(hostPort, credentials);
+  }
+
   /**
-   * Registry flags for ctr. Plain HTTP: --plain-http. HTTPS: a hosts.toml in a private
+   * Registry flags for ctr: --user when logged in to the host. Plain HTTP: --plain-http. HTTPS: a hosts.toml in a private
    * --hosts-dir (server = https://host:port, ca = ... or skip_verify) because ctr 1.6,
    * given only --tlscacert or --skip-verify, talks plain HTTP to loopback hosts.
    */
   async registryFlags(ref: string, tls: ClientTls): Promise<string[]> {
-    if (tls.scheme === 'http') return ['--plain-http'];
     const hostPort = ref.split('/')[0]!;
+    const credentials = this.#logins.get(hostPort);
+    const user = credentials ? ['--user', `${credentials.username}:${credentials.password}`] : [];
+    if (tls.scheme === 'http') return ['--plain-http', ...user];
     const hostsDir = join(this.dir, 'hosts.d');
     await mkdir(join(hostsDir, hostPort), { recursive: true });
     const server = `https://${hostPort}`;
@@ -127,7 +136,7 @@ export class Containerd {
       join(hostsDir, hostPort, 'hosts.toml'),
       [`server = ${JSON.stringify(server)}`, '', `[host.${JSON.stringify(server)}]`, '  capabilities = ["pull", "resolve", "push"]', `  ${hostConfig}`, ''].join('\n'),
     );
-    return ['--hosts-dir', hostsDir];
+    return ['--hosts-dir', hostsDir, ...user];
   }
 
   /** ctr images pull; ctr 1.6 always unpacks, here into the native snapshotter. */

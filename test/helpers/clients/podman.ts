@@ -2,8 +2,8 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from './process.ts';
-import { tlsVerifyFlag, type ClientTls, type ToolSandbox } from './sandbox.ts';
+import type { RunOptions, RunResult } from './process.ts';
+import { loginArgs, tlsVerifyFlag, type ClientTls, type LoginCredentials, type ToolSandbox } from './sandbox.ts';
 
 export class Podman {
   readonly sandbox: ToolSandbox;
@@ -19,7 +19,7 @@ export class Podman {
     this.runroot = join(sandbox.runDir, store);
   }
 
-  async raw(args: readonly string[]): Promise<RunResult> {
+  async raw(args: readonly string[], options: Omit<RunOptions, 'env'> = {}): Promise<RunResult> {
     await mkdir(this.root, { recursive: true });
     await mkdir(this.runroot, { recursive: true });
     return this.sandbox.run('podman', [
@@ -30,7 +30,12 @@ export class Podman {
       '--cgroup-manager', 'cgroupfs',
       '--events-backend', 'none',
       ...args,
-    ]);
+    ], options);
+  }
+
+  /** podman login: later podman, skopeo and buildah commands in this sandbox use the credentials. */
+  async login(hostPort: string, credentials: LoginCredentials, tls: ClientTls): Promise<RunResult> {
+    return this.raw(loginArgs(hostPort, credentials, tls), { input: credentials.password });
   }
 
   async pull(ref: string, tls: ClientTls, extra: string[] = []): Promise<string> {

@@ -8,6 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBerth, berthMain, type BerthProcess } from '../berth-process.ts';
+import { basicLogin, type RegistryLogin } from '../registry-login.ts';
 import { freePort, makeTempDir, sleep, track } from './process.ts';
 import { generateSelfSignedCert } from './tls.ts';
 import { httpFetch, type HttpResponse } from './http.ts';
@@ -25,6 +26,11 @@ export interface TestRegistry {
   /** PEM of the CA that signs the server certificate (HTTPS only, when known). */
   caPem?: string;
   caPath?: string;
+  /**
+   * What clients log in with: Berth's administrator (a GetAuthorizationToken password),
+   * or OCI_USERNAME/OCI_PASSWORD for an external registry; undefined when none is needed.
+   */
+  login?: RegistryLogin;
   /** Requests seen by the recording proxy (plain HTTP only; empty otherwise). */
   requests: RecordedRequest[];
   recording: boolean;
@@ -32,7 +38,7 @@ export interface TestRegistry {
   logs: string[];
   /** Failed requests and the server log tail, for error messages. */
   diagnostics(): string;
-  /** HTTP request straight to the registry (bypassing the proxy), e.g. `/v2/`. */
+  /** HTTP request straight to the registry (bypassing the proxy), e.g. `/v2/`; logged in when `login` is set. */
   fetch(path: string, options?: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<HttpResponse>;
   stop(): Promise<void>;
 }
@@ -42,6 +48,7 @@ interface RegistryBase {
   url: string;
   caPem?: string;
   caPath?: string;
+  login?: RegistryLogin;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -58,6 +65,7 @@ async function wrapRegistry(base: RegistryBase, record: boolean): Promise<TestRe
     hostPort: new URL(clientUrl).host,
     caPem: base.caPem,
     caPath: base.caPath,
+    login: base.login,
     requests: proxy?.requests ?? [],
     recording: proxy !== undefined,
     logs: base.logs,
@@ -75,7 +83,8 @@ async function wrapRegistry(base: RegistryBase, record: boolean): Promise<TestRe
       return lines.join('\n');
     },
     fetch(path, options = {}) {
-      return httpFetch(direct + path, { ...options, ca: base.caPem, insecure: base.kind === 'external' && !base.caPem });
+      const headers = base.login ? { Authorization: base.login.authorization, ...options.headers } : options.headers;
+      return httpFetch(direct + path, { ...options, headers, ca: base.caPem, insecure: base.kind === 'external' && !base.caPem });
     },
     async stop() {
       await proxy?.stop();
@@ -227,7 +236,10 @@ export async function startTestRegistry(options: TestRegistryOptions): Promise<T
     if (url.startsWith('https:') !== options.tls) return undefined;
     const caPath = process.env.BERTH_TEST_REGISTRY_CA;
     const caPem = caPath ? await readFile(caPath, 'utf8') : undefined;
-    return wrapRegistry({ kind: 'external', url, caPem, caPath, logs: [], async stop() {} }, record);
+    // Like the OCI conformance suite, OCI_USERNAME/OCI_PASSWORD log in to an external registry.
+    const { OCI_USERNAME: username, OCI_PASSWORD: password } = process.env;
+    const login = username && password ? basicLogin(username, password) : undefined;
+    return wrapRegistry({ kind: 'external', url, caPem, caPath, login, logs: [], async stop() {} }, record);
   }
   if (target === 'distribution') {
     const reg = await startDistribution({ tls: options.tls });
@@ -248,12 +260,18 @@ export async function startTestRegistry(options: TestRegistryOptions): Promise<T
     await berth.stop();
     throw new Error(`berth was started ${options.tls ? 'with' : 'without'} TLS but listens on ${berth.url}`);
   }
+  // Registry auth is on by default: clients log in as the administrator, like a new user would.
+  const login = await berth.login().catch(async (error: unknown) => {
+    await berth.stop();
+    throw error;
+  });
   return wrapRegistry(
     {
       kind: 'berth',
       url: berth.url,
       caPem,
       caPath,
+      login,
       logs: berth.logs,
       async stop() {
         await berth.stop();

@@ -169,6 +169,21 @@ export class ToolSandbox {
   }
 }
 
+/** A registry login as `<tool> login` takes it. */
+export interface LoginCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * `skopeo|podman|buildah login` arguments: the password goes on stdin, as in
+ * `aws ecr get-login-password | podman login --username AWS --password-stdin host`.
+ * The credentials land in the sandbox's REGISTRY_AUTH_FILE, which all three tools read.
+ */
+export function loginArgs(hostPort: string, credentials: LoginCredentials, tls: ClientTls): string[] {
+  return ['login', '--username', credentials.username, '--password-stdin', ...tlsVerifyFlag('', tls), hostPort];
+}
+
 export function tlsVerifyFlag(prefix: string, tls: ClientTls): string[] {
   // containers/image: plain HTTP needs tls-verify=false (it then falls back to http://).
   if (tls.scheme === 'http' || tls.skipVerify) return [`--${prefix}tls-verify=false`];

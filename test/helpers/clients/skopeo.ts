@@ -1,7 +1,7 @@
 // skopeo
 
-import type { RunResult } from './process.ts';
-import { tlsVerifyFlag, type ClientTls, type ToolSandbox } from './sandbox.ts';
+import type { RunOptions, RunResult } from './process.ts';
+import { loginArgs, tlsVerifyFlag, type ClientTls, type LoginCredentials, type ToolSandbox } from './sandbox.ts';
 
 export class Skopeo {
   readonly sandbox: ToolSandbox;
@@ -14,8 +14,13 @@ export class Skopeo {
     return ['--policy', this.sandbox.policyPath, '--registries.d', this.sandbox.registriesDir];
   }
 
-  async raw(args: readonly string[]): Promise<RunResult> {
-    return this.sandbox.run('skopeo', [...this.globalArgs(), ...args]);
+  async raw(args: readonly string[], options: Omit<RunOptions, 'env'> = {}): Promise<RunResult> {
+    return this.sandbox.run('skopeo', [...this.globalArgs(), ...args], options);
+  }
+
+  /** skopeo login: later skopeo, podman and buildah commands in this sandbox use the credentials. */
+  async login(hostPort: string, credentials: LoginCredentials, tls: ClientTls): Promise<RunResult> {
+    return this.raw(loginArgs(hostPort, credentials, tls), { input: credentials.password });
   }
 
   /**
