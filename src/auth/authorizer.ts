@@ -4,7 +4,7 @@
 // put; one that no longer parses grants nothing.
 import { evaluate, type ContextValue, type Decision, type RequestPrincipal } from './policy/evaluate.ts';
 import { parsePolicyDocument, type ParsedPolicy } from './policy/policy-document.ts';
-import type { IdentityCache } from './identity-cache.ts';
+import type { IdentityLookup } from './identity-lookup.ts';
 import type { Principal } from './principal.ts';
 import { TtlCache } from '../util/ttl-cache.ts';
 
@@ -54,7 +54,7 @@ export function requestTagContext(tags: ReadonlyArray<{ Key: string; Value: stri
   return context;
 }
 
-export function createAuthorizer(identities: IdentityCache): Authorizer {
+export function createAuthorizer(identities: IdentityLookup): Authorizer {
   // Parsed resource policies by their text: the same few documents come back on every request.
   const parsed = new TtlCache<string, ParsedPolicy | null>({ ttlMs: 10 * 60_000, maxEntries: 512 });
   const resourcePolicy = (document: string | undefined, name: string): ParsedPolicy | undefined => {

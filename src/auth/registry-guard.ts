@@ -11,7 +11,7 @@ import { TLSSocket } from 'node:tls';
 import { RegistryError } from '../errors/registry-error.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
 import { ANONYMOUS, resourceTagContext, type AccessRequest, type Authorizer, type Caller } from './authorizer.ts';
-import type { IdentityCache } from './identity-cache.ts';
+import type { IdentityLookup } from './identity-lookup.ts';
 import { principalOfKey } from './principal.ts';
 import { requiredAccess, type RegistryRoute } from './registry-actions.ts';
 import { parseBasicAuthorization, TOKEN_USERNAME, wwwAuthenticateBasic } from './tokens/basic-auth.ts';
@@ -20,7 +20,7 @@ import { openSecret } from './tokens/secret-box.ts';
 
 export interface RegistryGuardOptions {
   readonly metadata: MetadataStore;
-  readonly identities: IdentityCache;
+  readonly identities: IdentityLookup;
   readonly authorizer: Authorizer;
   readonly serverKey: Buffer;
   readonly accountId: string;
@@ -53,6 +53,9 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
   const authenticate = async (req: IncomingMessage): Promise<Caller | RegistryError> => {
     const basic = parseBasicAuthorization(req.headers.authorization);
     if (!basic.ok) return basic.reason === 'missing' ? ANONYMOUS : unauthorized(req, 'malformed Authorization header');
+    // containers/image (skopeo, podman, buildah) answers a Basic challenge without credentials
+    // with an empty user and password: that is an anonymous request, not a failed login.
+    if (basic.username === '' && basic.password === '') return ANONYMOUS;
     if (basic.username === TOKEN_USERNAME) {
       const verified = verifyToken(basic.password, [options.serverKey]);
       if (!verified.ok) return unauthorized(req, verified.reason === 'expired' ? 'the authorization token has expired' : 'the authorization token is not valid');

@@ -16,7 +16,7 @@ import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
 import { createAuthorizer } from '../auth/authorizer.ts';
-import { IdentityCache } from '../auth/identity-cache.ts';
+import { IdentityLookup } from '../auth/identity-lookup.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -114,7 +114,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     );
     return (await endpoint)(req, res, requestId, query);
   };
-  const identities = new IdentityCache(metadata.identities);
+  const identities = new IdentityLookup(metadata.identities);
   const authorizer = createAuthorizer(identities);
   const guard =
     config.registryAuth === 'required'

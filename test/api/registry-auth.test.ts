@@ -221,3 +221,25 @@ test('skopeo pushes and pulls with the password from get-login-password, and is 
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('skopeo pulls without credentials from a repository whose policy grants "*" (its empty Basic login counts as anonymous)', { skip: skip || (missingTools('skopeo').length > 0 && 'skopeo not installed') }, async () => {
+  const work = await mkdtemp(join(tmpdir(), 'berth-auth-anonymous-'));
+  const sandbox = await ToolSandbox.create();
+  try {
+    const skopeo = new Skopeo(sandbox);
+    const images = await buildTestImages(join(work, 'layout'));
+    const target = `docker://${berth.hostPort}/auth/open-source:v1`;
+    await skopeo.copy(`oci:${images.layout.dir}:single`, target, { destTls: { scheme: 'http' }, extra: ['--dest-creds', `AWS:${await loginPassword()}`] });
+    const refused = await skopeo.raw(['inspect', '--raw', '--tls-verify=false', '--no-creds', target]).catch((error: { stderr: string }) => error);
+    assert.match((refused as { stderr: string }).stderr, /unauthorized|authentication required|401/i, 'private until a policy says otherwise');
+
+    const publicPull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }] };
+    await aws(['ecr', 'set-repository-policy', '--repository-name', 'auth/open-source', '--policy-text', JSON.stringify(publicPull)]);
+    await skopeo.copy(target, `oci:${join(work, 'pulled')}:v1`, { srcTls: { scheme: 'http' }, extra: ['--src-no-creds'] });
+    const raw = await skopeo.raw(['inspect', '--raw', '--tls-verify=false', '--no-creds', target]);
+    assert.equal(sha(Buffer.from(raw.stdout)), images.single.manifest.digest);
+  } finally {
+    await sandbox.cleanup();
+    await rm(work, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,7 @@
 // Verification needs only the keys: no database read. Revocation is the caller's job; the
 // claims carry the access key id the token was issued for so the caller can check it.
 
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export const TOKEN_PREFIX = 'berth';
 export const TOKEN_VERSION = 1;
@@ -64,13 +64,22 @@ const CLAIM_NAMES = ['acct', 'akid', 'arn', 'exp', 'iat'];
 
 interface DerivedKey {
   readonly kid: string;
-  readonly macKey: Buffer;
+  /** A KeyObject: handing createHmac a Buffer makes it build one on every call. */
+  readonly macKey: KeyObject;
 }
+
+// Deriving costs two HKDF runs — more than verifying a token — so each key's derivation
+// is kept for as long as the key object lives (the server key lives as long as the process).
+const derived = new WeakMap<Buffer, DerivedKey>();
 
 function derive(key: Buffer): DerivedKey {
   if (!Buffer.isBuffer(key) || key.length < MIN_KEY_BYTES) throw new TypeError(`a token key must be a Buffer of at least ${MIN_KEY_BYTES} bytes`);
+  const known = derived.get(key);
+  if (known) return known;
   const kid = Buffer.from(hkdfSync('sha256', key, '', KID_INFO, KID_BYTES)).toString('base64url');
-  return { kid, macKey: Buffer.from(hkdfSync('sha256', key, '', MAC_INFO, MAC_BYTES)) };
+  const result = { kid, macKey: createSecretKey(Buffer.from(hkdfSync('sha256', key, '', MAC_INFO, MAC_BYTES))) };
+  derived.set(key, result);
+  return result;
 }
 
 /** The key id tokens signed with this key carry (not secret; derived one-way from the key). */
@@ -78,7 +87,7 @@ export function keyIdOf(key: Buffer): string {
   return derive(key).kid;
 }
 
-function mac(macKey: Buffer, signingInput: string): Buffer {
+function mac(macKey: KeyObject, signingInput: string): Buffer {
   return createHmac('sha256', macKey).update(signingInput, 'latin1').digest();
 }
 

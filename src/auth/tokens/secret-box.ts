@@ -8,9 +8,17 @@ const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+// One HKDF run per server key object, not per secret opened (access-key logins open one per request).
+const boxKeys = new WeakMap<Buffer, Buffer>();
+
 function boxKey(serverKey: Buffer): Buffer {
   if (serverKey.length < 32) throw new TypeError('the server key must be at least 32 bytes');
-  return Buffer.from(hkdfSync('sha256', serverKey, '', INFO, 32));
+  let key = boxKeys.get(serverKey);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', serverKey, '', INFO, 32));
+    boxKeys.set(serverKey, key);
+  }
+  return key;
 }
 
 /** version (1 byte) ‖ IV (12) ‖ ciphertext ‖ GCM tag (16). */

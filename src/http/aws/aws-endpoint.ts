@@ -14,8 +14,6 @@ import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts
 import { BODY_LIMITS, DEFAULT_BODY_LIMIT, writeAwsJsonError } from './json-protocol.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
-const READ_ONLY_IAM_ACTIONS = new Set(['GetUser', 'ListUsers', 'ListAccessKeys', 'GetUserPolicy', 'ListUserPolicies']);
-
 /** What the control plane needs: the same as the ECR operations it dispatches to. */
 export type AwsEndpointOptions = EcrEndpointOptions;
 
@@ -85,9 +83,6 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     } catch (error) {
       if (error instanceof IamError) return writeQueryError(res, 'iam', requestId, error);
       throw error;
-    } finally {
-      // Users, keys or policies may have changed: later requests must not see them as they were.
-      if (!READ_ONLY_IAM_ACTIONS.has(action)) options.identities.forget();
     }
   };
 }

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { IdentityCache } from '../../auth/identity-cache.ts';
+import type { IdentityLookup } from '../../auth/identity-lookup.ts';
 import { requestTagContext, resourceTagContext, type Authorizer } from '../../auth/authorizer.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { EcrError } from '../../ecr/ecr-context.ts';
@@ -23,7 +23,7 @@ export interface EcrEndpointOptions {
   readonly registry: Registry;
   readonly serverKey: Buffer;
   readonly authorizer: Authorizer;
-  readonly identities: IdentityCache;
+  readonly identities: IdentityLookup;
   readonly accountId: string;
   readonly region: string;
   readonly log: Logger;
