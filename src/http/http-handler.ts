@@ -24,7 +24,7 @@ export interface HttpHandlerOptions {
   readonly guard?: RegistryGuard;
   /** The registry served here; /v2/ requests whose Host names another one are refused. */
   readonly served?: RegistryAddress;
-  /** The control plane: AWS-signed `POST /` requests. */
+  /** The control plane: AWS-signed `POST /` requests, and `GET /?…` ones for the Query protocol. */
   readonly aws?: (req: IncomingMessage, res: ServerResponse, requestId: string, query: string) => Promise<void>;
 }
 
@@ -58,7 +58,10 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
       });
       return;
     }
-    if (path === '/' && req.method === 'POST' && options.aws) {
+    // The Query protocol also comes as a GET with its parameters (and a presigned
+    // signature) in the URL, as in STS GetCallerIdentity URLs that stand for an identity.
+    const controlPlane = req.method === 'POST' || (req.method === 'GET' && queryAt !== -1);
+    if (path === '/' && controlPlane && options.aws) {
       options.aws(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((error: unknown) => {
         log.error({ reqId: requestId, err: error }, 'control-plane request failed');
         if (res.headersSent) res.destroy();

@@ -58,6 +58,11 @@ export const MESSAGES = {
   requestExpired: 'Request has expired',
 } as const;
 
+/** Worded like AWS's message for an unsigned Host header. */
+export function mustBeSigned(header: string): string {
+  return `'${header}' must be a 'SignedHeader' in the AWS Authorization.`;
+}
+
 /** AWS echoes the offending header; cap what goes back so a huge header is not mirrored. */
 export function echo(value: string, max = 512): string {
   return value.length <= max ? value : `${value.slice(0, max)}...`;

@@ -27,6 +27,11 @@ export interface VerifyOptions {
   readonly scopes: AllowedScopes;
   /** When set, the credential must name this service (and error messages name it). */
   readonly expectedService?: string;
+  /**
+   * Headers that must be signed whenever the request carries them, as written in the
+   * message (e.g. `X-Amz-Target`, which names the operation of a JSON request).
+   */
+  readonly mustSign?: readonly string[];
   /** Which AWS error names to answer with: JSON 1.1 (ECR, default) or Query (IAM, STS). */
   readonly protocol?: SigV4Protocol;
   /** Milliseconds since the epoch; injectable for tests. */

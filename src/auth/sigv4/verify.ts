@@ -2,7 +2,7 @@
 // in the Authorization header or in the query string (presigned). Secrets are only handed
 // to the signer; nothing here logs, and no result carries a secret or a derived key.
 
-import { MESSAGES, sigv4Error } from './errors.ts';
+import { MESSAGES, mustBeSigned, sigv4Error } from './errors.ts';
 import type { Parsed, SigV4FailureKind } from './errors.ts';
 import { checkScope } from './credential.ts';
 import { formatAmzDate, parseAmzDate, parseHttpDate } from './amz-date.ts';
@@ -45,6 +45,10 @@ export async function verifySigV4<P>(request: SigV4Request, lookupSecret: Secret
   if (scopeProblem !== undefined) return fail('signature', scopeProblem);
 
   if (!signedHeaders.includes('host')) return fail('incomplete', MESSAGES.hostNotSigned);
+  for (const name of options.mustSign ?? []) {
+    const lower = name.toLowerCase();
+    if (headerValue(request.headers, lower) !== undefined && !signedHeaders.includes(lower)) return fail('incomplete', mustBeSigned(name));
+  }
   const entries: [string, string][] = [];
   for (const name of signedHeaders) {
     const value = headerValue(request.headers, name);

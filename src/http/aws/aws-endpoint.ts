@@ -1,17 +1,21 @@
-// The control plane's front door: `POST /` signed with SigV4. The signature names the
-// caller; the caller's access key must be active. JSON requests go to the ECR
-// operations (ecr-endpoint.ts); Query requests answer STS GetCallerIdentity. What is
-// not built yet gets a clear error in the protocol's own shape — never a 500.
+// The control plane's front door: `POST /` signed with SigV4 (or a presigned `GET /?…`
+// for the Query protocol). The signature names the caller, and must be for the service
+// the request is for; the caller's access key must be active. JSON requests go to the
+// ECR operations (ecr-endpoint.ts); Query requests to IAM or STS GetCallerIdentity. What
+// is not built yet gets a clear error in the protocol's own shape — never a 500. An
+// oversized body is answered with an error too, after it has been drained.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { verifySigV4 } from '../../auth/sigv4/verify.ts';
 import { defaultScopes } from '../../auth/sigv4/types.ts';
+import type { SigV4Protocol } from '../../auth/sigv4/errors.ts';
 import { openSecret } from '../../auth/tokens/secret-box.ts';
 import { principalOfKey } from '../../auth/principal.ts';
 import { answerEcr, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
-import { BODY_LIMITS, DEFAULT_BODY_LIMIT, writeAwsJsonError } from './json-protocol.ts';
+import { AWS_JSON_11, BODY_LIMITS, DEFAULT_BODY_LIMIT, bodyTooLarge, bodyTooLargeMessage, writeAwsJsonError } from './json-protocol.ts';
+import { readLimitedBody } from './request-body.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
 /** What the control plane needs: the same as the ECR operations it dispatches to. */
@@ -24,6 +28,36 @@ function bodyLimit(req: IncomingMessage): number {
   return BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
 }
 
+/**
+ * The wire protocol a request speaks: AWS JSON 1.1 (ECR) when it names a target or has
+ * the JSON content type, the Query protocol (IAM, STS) otherwise. Errors, even before the
+ * signature is checked, are written in that protocol's shape.
+ */
+function wireProtocol(req: IncomingMessage): SigV4Protocol {
+  if (req.headers['x-amz-target'] !== undefined) return 'json';
+  const contentType = String(req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  return contentType === AWS_JSON_11 || contentType === 'application/json' ? 'json' : 'query';
+}
+
+/** STS's actions (botocore's sts model); every other Query action is IAM's. */
+const STS_ACTIONS: ReadonlySet<string> = new Set([
+  'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'AssumeRoot', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo',
+  'GetCallerIdentity', 'GetDelegatedAccessToken', 'GetFederationToken', 'GetSessionToken', 'GetWebIdentityToken',
+]);
+
+/**
+ * A Query request's parameters: those of the URL (a presigned GET carries them all there),
+ * without SigV4's own X-Amz-* ones, then those of the form body.
+ */
+function queryParameters(query: string, body: Buffer): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (!name.toLowerCase().startsWith('x-amz-')) params.append(name, value);
+  }
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params.append(name, value);
+  return params;
+}
+
 export function createAwsEndpoint(options: AwsEndpointOptions) {
   const lookupSecret = async (accessKeyId: string) => {
     const owner = await options.identities.activeKeyOwner(accessKeyId);
@@ -33,26 +67,31 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
   };
 
   return async (req: IncomingMessage, res: ServerResponse, requestId: string, query: string): Promise<void> => {
-    const json = req.headers['x-amz-target'] !== undefined;
-    const limit = bodyLimit(req);
-    const body = await readBody(req, limit);
-    if (body === undefined) {
-      res.setHeader('Connection', 'close');
-      const error = { code: json ? 'SerializationException' : 'InvalidRequest', message: `the request body exceeds ${limit} bytes`, status: 413 };
-      return json ? writeAwsJsonError(res, requestId, { ...error, closeConnection: true }) : writeQueryError(res, 'sts', requestId, error);
+    const protocol = wireProtocol(req);
+    const limit = protocol === 'json' ? bodyLimit(req) : DEFAULT_BODY_LIMIT;
+    const body = await readLimitedBody(req, limit);
+    if (!body.ok) {
+      if (body.reason === 'aborted') return;
+      if (!body.drained) res.setHeader('Connection', 'close');
+      if (protocol === 'json') return writeAwsJsonError(res, requestId, bodyTooLarge(limit, !body.drained));
+      return writeQueryError(res, 'sts', requestId, { code: 'InvalidRequest', message: bodyTooLargeMessage(limit), status: 413 });
     }
+    const params = protocol === 'query' ? queryParameters(query, body.bytes) : undefined;
+    const action = params?.get('Action') ?? '';
+    // The credential must be scoped to the service the request is for: an ECR call signed
+    // for IAM is as wrong at this one endpoint as it would be at AWS's separate ones.
+    const service = protocol === 'json' ? 'ecr' : STS_ACTIONS.has(action) ? 'sts' : 'iam';
     const verified = await verifySigV4(
-      { method: req.method ?? 'POST', path: '/', query, headers: req.headersDistinct, bodySha256Hex: createHash('sha256').update(body).digest('hex') },
+      { method: req.method ?? 'POST', path: '/', query, headers: req.headersDistinct, bodySha256Hex: createHash('sha256').update(body.bytes).digest('hex') },
       lookupSecret,
-      { scopes: defaultScopes(options.region), protocol: json ? 'json' : 'query' },
+      // X-Amz-Target names the operation: unsigned, a signed DescribeImages could be replayed as a DeleteRepository.
+      { scopes: defaultScopes(options.region), protocol, expectedService: service, mustSign: protocol === 'json' ? ['X-Amz-Target'] : [] },
     );
     if (!verified.ok) {
       options.log.info({ reqId: requestId, reason: verified.error.kind }, 'control-plane request not authenticated');
-      return json ? writeAwsJsonError(res, requestId, verified.error) : writeQueryError(res, 'sts', requestId, verified.error);
+      return protocol === 'json' ? writeAwsJsonError(res, requestId, verified.error) : writeQueryError(res, service, requestId, verified.error);
     }
-    if (json) return answerEcr(options, req, res, requestId, body, verified.principal);
-    const params = new URLSearchParams(body.toString('utf8'));
-    const action = params.get('Action') ?? '';
+    if (!params) return answerEcr(options, req, res, requestId, body.bytes, verified.principal);
     const { principal } = verified;
     if (verified.service === 'sts' && action === 'GetCallerIdentity') {
       return writeQueryResponse(res, 'sts', 'GetCallerIdentity', requestId, { Arn: principal.arn, UserId: principal.userId, Account: principal.accountId });
@@ -85,18 +124,4 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       throw error;
     }
   };
-}
-
-/** The whole body, or undefined when it is larger than the limit. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
 }

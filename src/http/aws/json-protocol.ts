@@ -89,7 +89,7 @@ export async function parseAwsJsonRequest(req: AwsJsonIncoming, options: ParseOp
   const { operation } = routed;
   const limit = options.maxBodyBytes ?? BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return { ok: false, error: tooLarge(limit) };
+  if (declared !== undefined && Number(declared) > limit) return { ok: false, error: bodyTooLarge(limit) };
 
   const body = await readBody(req, limit);
   if (!body.ok) return body;
@@ -98,9 +98,13 @@ export async function parseAwsJsonRequest(req: AwsJsonIncoming, options: ParseOp
   return { ok: true, request: { service: 'ecr', operation, input: parsed.value } };
 }
 
-function tooLarge(limit: number): AwsJsonError {
-  // No capture of what ECR answers here; 413 with a JSON error the SDKs can parse.
-  return { code: 'SerializationException', status: 413, message: `Request body exceeds the limit of ${limit} bytes`, closeConnection: true };
+/** A body over its limit. No capture of what ECR answers here; 413 with a JSON error the SDKs can parse. */
+export function bodyTooLarge(limit: number, closeConnection = true): AwsJsonError {
+  return { code: 'SerializationException', status: 413, message: bodyTooLargeMessage(limit), closeConnection };
+}
+
+export function bodyTooLargeMessage(limit: number): string {
+  return `Request body exceeds the limit of ${limit} bytes`;
 }
 
 function readBody(req: AwsJsonIncoming, limit: number): Promise<{ ok: true; bytes: Buffer } | { ok: false; error: AwsJsonError }> {
@@ -121,7 +125,7 @@ function readBody(req: AwsJsonIncoming, limit: number): Promise<{ ok: true; byte
         // Stop reading: what was read is dropped and the rest stays unread.
         req.pause();
         chunks.length = 0;
-        finish({ ok: false, error: tooLarge(limit) });
+        finish({ ok: false, error: bodyTooLarge(limit) });
         return;
       }
       chunks.push(bytes);

@@ -126,6 +126,25 @@ test('a signed header that is missing from the request fails', async () => {
   });
 });
 
+test('a header the endpoint names in mustSign (X-Amz-Target) must be signed whenever it is sent', async () => {
+  // Signed without a target, with the target added afterwards: the signature alone does not cover it.
+  const headers: Record<string, string> = { ...describe.headers };
+  const target = headers['x-amz-target']!;
+  delete headers['x-amz-target'];
+  const request = await signWithSdk({ ...describe, headers });
+  const retargeted = { ...request, headers: { ...request.headers, 'x-amz-target': target } };
+  assert.equal((await verifySigV4(retargeted, lookup, options())).ok, true, 'without mustSign an unsigned header is ignored');
+  assert.deepEqual(failure(await verifySigV4(retargeted, lookup, options({ mustSign: ['X-Amz-Target'] }))), {
+    code: 'IncompleteSignatureException',
+    message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+    status: 400,
+    kind: 'incomplete',
+  });
+  // Absent, it need not be signed; signed, it passes.
+  assert.equal((await verifySigV4(request, lookup, options({ mustSign: ['X-Amz-Target'] }))).ok, true);
+  assert.equal((await verifySigV4(await signWithSdk(describe), lookup, options({ mustSign: ['X-Amz-Target'] }))).ok, true);
+});
+
 test('repeated header values given as an array are joined the canonical way', async () => {
   const request = await signWithSdk({ ...describe, headers: { ...describe.headers, 'x-custom': 'one,two' } });
   const distinct = { ...request, headers: { ...request.headers, 'x-custom': [' one', 'two '] } };
