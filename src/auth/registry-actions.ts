@@ -3,7 +3,8 @@
 export type RegistryRoute =
   | { readonly kind: 'base' }
   | { readonly kind: 'catalog' }
-  | { readonly kind: 'tags' | 'manifest' | 'blob' | 'upload-start' | 'upload' | 'referrers'; readonly name: string };
+  | { readonly kind: 'tags' | 'manifest' | 'upload-start' | 'upload' | 'referrers'; readonly name: string }
+  | { readonly kind: 'blob'; readonly name: string; readonly digest: string };
 
 export interface RequiredAccess {
   /** Repository the actions apply to; undefined for registry-wide requests. */

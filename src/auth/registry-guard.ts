@@ -17,6 +17,7 @@ import { requiredAccess, type RegistryRoute } from './registry-actions.ts';
 import { parseBasicAuthorization, TOKEN_USERNAME, wwwAuthenticateBasic } from './tokens/basic-auth.ts';
 import { verifyToken } from './tokens/registry-token.ts';
 import { openSecret } from './tokens/secret-box.ts';
+import { checkBlobDownload } from './tokens/blob-download.ts';
 
 export interface RegistryGuardOptions {
   readonly metadata: MetadataStore;
@@ -98,7 +99,19 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     return denied === undefined;
   };
 
+  /** A GetDownloadUrlForLayer URL: its signature stands in for a login, for that one blob. */
+  const presignedDownload = async (req: IncomingMessage, route: RegistryRoute, query: URLSearchParams): Promise<GuardVerdict | undefined> => {
+    if (route.kind !== 'blob' || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined;
+    const check = checkBlobDownload(options.serverKey, query, route.name, route.digest, Math.floor(Date.now() / 1000));
+    if (!check.ok && check.reason === 'absent') return undefined;
+    if (!check.ok) return { refused: unauthorized(req, check.reason === 'expired' ? 'the download URL has expired' : 'the download URL signature is not valid'), mayMount: false };
+    if (!(await options.identities.activeKeyOwner(check.accessKeyId))) return { refused: unauthorized(req, 'the access key that signed this download URL is no longer active'), mayMount: false };
+    return { mayMount: false };
+  };
+
   return async (req, route, query) => {
+    const presigned = await presignedDownload(req, route, query);
+    if (presigned) return presigned;
     const caller = await authenticate(req);
     if (caller instanceof RegistryError) return { refused: caller, mayMount: false };
     // `docker login` checks its credentials on /v2/: without any, it must see the challenge.

@@ -1,6 +1,7 @@
 // ECR's layer API — InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload,
 // GetDownloadUrlForLayer — over the same Uploads and Blobs use cases as the
 // registry API's POST/PATCH/PUT, so a layer pushed either way is the same blob.
+import { DOWNLOAD_URL_TTL_SECONDS, presignBlobDownload } from '../auth/tokens/blob-download.ts';
 import { Readable } from 'node:stream';
 import { isDigest, parseDigest, type Digest } from '../model/digest.ts';
 import { EcrError, type EcrContext } from './ecr-context.ts';
@@ -50,6 +51,12 @@ export async function getDownloadUrlForLayer(context: EcrContext, input: Record<
   if ((await context.metadata.blobs.linked(repository, digest.value)) === undefined) {
     throw new EcrError('LayersNotFoundException', `The layer '${digest.value}' does not exist in the repository with name '${repository}' in the registry with id '${context.accountId}'`);
   }
-  // The registry API's own URL: with registryAuth=required it wants the same login.
-  return { downloadUrl: `${context.scheme}://${context.registryHost}/v2/${repository}/blobs/${digest.value}`, layerDigest: digest.value };
+  // Like ECR's S3 URL, it works without a login for a while, for whoever holds it.
+  const query = presignBlobDownload(context.serverKey, {
+    repository,
+    digest: digest.value,
+    accessKeyId: context.principal.accessKeyId,
+    expires: Math.floor(context.now().getTime() / 1000) + DOWNLOAD_URL_TTL_SECONDS,
+  });
+  return { downloadUrl: `${context.scheme}://${context.registryHost}/v2/${repository}/blobs/${digest.value}?${query}`, layerDigest: digest.value };
 }

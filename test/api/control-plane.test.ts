@@ -303,9 +303,19 @@ test('layers: initiate, upload parts in order, complete, and download — the sa
   const done = JSON.parse((await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', init.uploadId, '--layer-digests', digest])).stdout) as { layerDigest: string };
   assert.equal(done.layerDigest, digest);
   const url = JSON.parse((await aws(['ecr', 'get-download-url-for-layer', '--repository-name', 'ecr/layers', '--layer-digest', digest])).stdout) as { downloadUrl: string };
-  // Not pre-signed like ECR's S3 URL: it is the registry API's blob URL, which wants the registry login.
-  const downloaded = Buffer.from(await (await fetch(url.downloadUrl, { headers: registryAuth })).arrayBuffer());
-  assert.deepEqual(downloaded, whole);
+  // Pre-signed like ECR's S3 URL: no login needed, but only for this blob and until it expires.
+  const downloaded = await fetch(url.downloadUrl);
+  assert.equal(downloaded.status, 200);
+  assert.deepEqual(Buffer.from(await downloaded.arrayBuffer()), whole);
+  const signed = new URL(url.downloadUrl);
+  assert.equal(Number(signed.searchParams.get('X-Berth-Expires')) - Math.floor(Date.now() / 1000) > 3500, true, 'valid for an hour');
+  const elsewhere = new URL(signed);
+  elsewhere.pathname = elsewhere.pathname.replace('ecr/layers', 'ecr/other');
+  assert.equal((await fetch(elsewhere)).status, 401, 'the signature covers the repository');
+  const stretched = new URL(signed);
+  stretched.searchParams.set('X-Berth-Expires', String(Number(signed.searchParams.get('X-Berth-Expires')) + 86_400));
+  assert.equal((await fetch(stretched)).status, 401, 'and the expiry');
+  assert.equal((await fetch(url.downloadUrl, { headers: registryAuth })).status, 200);
   const unknownUpload = await aws(['ecr', 'complete-layer-upload', '--repository-name', 'ecr/layers', '--upload-id', '00000000-0000-0000-0000-000000000000', '--layer-digests', digest]).catch((error: { stderr: string }) => error);
   assert.match((unknownUpload as { stderr: string }).stderr, /UploadNotFoundException/);
 });
