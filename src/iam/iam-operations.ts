@@ -28,9 +28,16 @@ type Result = { readonly [name: string]: IamValue | undefined };
 export type IamHandler = (context: IamContext, params: Params) => Promise<Result>;
 
 /** The IAM resource an action is checked against. */
-export function iamResource(context: Pick<IamContext, 'principal'>, params: Params): string {
+/**
+ * The user ARN an IAM action is authorized against. An existing user's ARN carries its
+ * path (arn:aws:iam::<acct>:user/bots/ci), so policies on `user/bots/*` apply; CreateUser
+ * names the path it will have.
+ */
+export async function iamResource(context: Pick<IamContext, 'principal' | 'identities'>, params: Params): Promise<string> {
   const name = params.get('UserName') ?? context.principal.userName;
-  return `arn:aws:iam::${context.principal.accountId}:user/${name}`;
+  const existing = await context.identities.getUser(context.principal.accountId, name);
+  const path = existing?.path ?? params.get('Path') ?? '/';
+  return `arn:aws:iam::${context.principal.accountId}:user${path}${name}`;
 }
 
 function param(params: Params, name: string): string | undefined {

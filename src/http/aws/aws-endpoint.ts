@@ -105,7 +105,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       });
     }
     const context = { identities: options.metadata.identities, principal, serverKey: options.serverKey, now: () => new Date() };
-    const resource = iamResource(context, params);
+    const resource = await iamResource(context, params);
     const denied = await options.authorizer.firstDenied(principal, {
       action: `iam:${action}`,
       resources: [resource],

@@ -80,7 +80,10 @@ test('GetUserPolicy answers the document percent-encoded as RFC 3986 says', asyn
   assert.equal(encodeRfc3986("a b*!'()~é"), 'a%20b%2A%21%27%28%29~%C3%A9');
 });
 
-test('iamResource names the user acted on, or the caller', () => {
-  assert.equal(iamResource(context, new URLSearchParams({ UserName: 'ci' })), 'arn:aws:iam::123456789012:user/ci');
-  assert.equal(iamResource(context, new URLSearchParams()), 'arn:aws:iam::123456789012:user/admin');
+test('iamResource names the user acted on (with its path), the user CreateUser will make, or the caller', async () => {
+  await call('CreateUser', { UserName: 'bot', Path: '/bots/' });
+  assert.equal(await iamResource(context, new URLSearchParams({ UserName: 'bot' })), 'arn:aws:iam::123456789012:user/bots/bot');
+  assert.equal(await iamResource(context, new URLSearchParams({ UserName: 'ci' })), 'arn:aws:iam::123456789012:user/ci');
+  assert.equal(await iamResource(context, new URLSearchParams({ UserName: 'new', Path: '/teams/a/' })), 'arn:aws:iam::123456789012:user/teams/a/new');
+  assert.equal(await iamResource(context, new URLSearchParams()), 'arn:aws:iam::123456789012:user/admin');
 });
