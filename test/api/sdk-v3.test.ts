@@ -3,6 +3,8 @@
 // from epoch seconds, numbers, blobs), the SDK's paginators over several pages, the
 // exception classes the SDK maps from `__type`, and IAM + STS for a second user whose
 // pull-only key works within its policy and stops working when deactivated or deleted.
+// Where ECR's state comes from the registry API (referrers, pull times), /v2/ is called
+// logged in as the administrator.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -12,15 +14,21 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  BatchGetRepositoryScanningConfigurationCommand,
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
+  CreateRepositoryCreationTemplateCommand,
   DeleteRegistryPolicyCommand,
   DeleteRepositoryCommand,
+  DeleteRepositoryCreationTemplateCommand,
   DeleteRepositoryPolicyCommand,
   DescribeImagesCommand,
+  DescribeRegistryCommand,
   DescribeRepositoriesCommand,
+  DescribeRepositoryCreationTemplatesCommand,
   ECRClient,
   ECRServiceException,
+  GetAccountSettingCommand,
   GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
   GetRegistryPolicyCommand,
@@ -32,8 +40,10 @@ import {
   InvalidLayerPartException,
   InvalidParameterException,
   LayersNotFoundException,
+  ListImageReferrersCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
+  PutAccountSettingCommand,
   PutImageCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
@@ -45,13 +55,20 @@ import {
   RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand,
   TagResourceCommand,
+  TemplateAlreadyExistsException,
+  TemplateNotFoundException,
   TooManyTagsException,
   UntagResourceCommand,
+  UpdateRepositoryCreationTemplateCommand,
   UploadLayerPartCommand,
   UploadNotFoundException,
+  ValidationException,
   paginateDescribeImages,
   paginateDescribeRepositories,
+  paginateDescribeRepositoryCreationTemplates,
   paginateListImages,
+  type ImageReferrer,
+  type ListImageReferrersCommandInput,
 } from '@aws-sdk/client-ecr';
 import {
   CreateAccessKeyCommand,
@@ -68,6 +85,7 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ECR_HANDLERS } from '../../src/ecr/ecr-operations.ts';
+import { adminFetch } from '../helpers/admin-fetch.ts';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 
 const ACCOUNT = '123456789012';
@@ -327,6 +345,8 @@ test('images: ListImages, DescribeImages and BatchGetImage with their shapes; Im
       imageManifestMediaType: OCI_MANIFEST,
       // ECR reports an image's config media type as its artifact media type.
       artifactMediaType: 'application/vnd.oci.image.config.v1+json',
+      // Berth has no archive tier: every image is ACTIVE.
+      imageStatus: 'ACTIVE',
     },
   );
   const notFound = ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/images', imageIds: [{ imageTag: 'nope' }] }));
@@ -384,6 +404,158 @@ test('paginateListImages and paginateDescribeImages walk more images than one pa
   assert.equal(left.imageIds!.length, 5);
 });
 
+const SBOM = 'application/vnd.example.sbom.v1';
+const SIGNATURE = 'application/vnd.example.signature.v1';
+/** The OCI empty descriptor's content: the config of an artifact that has none. */
+const EMPTY_JSON = Buffer.from('{}');
+
+/** Pushes a blob through the registry API (/v2/) in one monolithic POST, logged in. */
+async function pushBlobOverV2(repository: string, bytes: Buffer): Promise<void> {
+  const response = await adminFetch(berth, `/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes });
+  assert.equal(response.status, 201, await response.text());
+}
+
+/** An OCI artifact: an empty config, one payload, and `subject` as the image it refers to. */
+function artifactOf(subject: string, artifactType: string, payload: Buffer, annotations?: Record<string, string>): string {
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY_JSON), size: EMPTY_JSON.length },
+    layers: [{ mediaType: 'application/octet-stream', digest: sha256(payload), size: payload.length }],
+    subject: { mediaType: OCI_MANIFEST, digest: sha256(subject), size: Buffer.byteLength(subject) },
+    ...(annotations ? { annotations } : {}),
+  });
+}
+
+/** Follows ListImageReferrers' nextToken by hand: the SDK has no paginator for it (the model declares none). */
+async function referrerPages(input: ListImageReferrersCommandInput): Promise<ImageReferrer[][]> {
+  const pages: ImageReferrer[][] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecr.send(new ListImageReferrersCommand({ ...input, ...(nextToken ? { nextToken } : {}) }));
+    pages.push(page.referrers!);
+    nextToken = page.nextToken;
+    assert.ok(nextToken === undefined || typeof nextToken === 'string');
+    assert.ok(pages.length <= 10, 'the pages end');
+  } while (nextToken);
+  return pages;
+}
+
+test('ListImageReferrers: artifacts pushed through /v2/ with a subject, every field, artifactTypes filter, pages; DescribeImages of a referrer', async () => {
+  const { config, layer } = await repositoryWithBlobs('sdk/referrers');
+  const subject = manifestOf(config, layer, 'subject');
+  const unreferenced = manifestOf(config, layer, 'nobody refers to me');
+  await ecr.send(new PutImageCommand({ repositoryName: 'sdk/referrers', imageManifest: subject, imageTag: 'v1' }));
+  await ecr.send(new PutImageCommand({ repositoryName: 'sdk/referrers', imageManifest: unreferenced, imageTag: 'v2' }));
+
+  const payloads = [Buffer.from('{"spdxVersion":"SPDX-2.3"}'), Buffer.from('{"bomFormat":"CycloneDX"}'), Buffer.from('signature bytes')];
+  const artifacts = [
+    artifactOf(subject, SBOM, payloads[0]!, { 'org.example.kind': 'spdx', 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' }),
+    artifactOf(subject, SBOM, payloads[1]!),
+    artifactOf(subject, SIGNATURE, payloads[2]!),
+  ];
+  await pushBlobOverV2('sdk/referrers', EMPTY_JSON);
+  for (const payload of payloads) await pushBlobOverV2('sdk/referrers', payload);
+  for (const artifact of artifacts) {
+    const put = await adminFetch(berth, `/v2/sdk/referrers/manifests/${sha256(artifact)}`, { method: 'PUT', body: artifact, headers: { 'Content-Type': OCI_MANIFEST } });
+    assert.equal(put.status, 201, await put.text());
+    assert.equal(put.headers.get('oci-subject'), sha256(subject), 'the registry took the subject');
+  }
+  const expected: ImageReferrer[] = artifacts
+    .map((artifact) => {
+      const parsed = JSON.parse(artifact) as { artifactType: string; annotations?: Record<string, string> };
+      return {
+        digest: sha256(artifact),
+        mediaType: OCI_MANIFEST,
+        artifactType: parsed.artifactType,
+        size: Buffer.byteLength(artifact),
+        ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+        artifactStatus: 'ACTIVE' as const,
+      };
+    })
+    .sort((a, b) => (a.digest < b.digest ? -1 : 1));
+
+  const subjectId = { imageDigest: sha256(subject) };
+  const all = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId }));
+  assert.equal(all.$metadata.httpStatusCode, 200);
+  assert.equal(all.nextToken, undefined);
+  assert.deepEqual(all.referrers, expected);
+  for (const referrer of all.referrers!) assert.equal(typeof referrer.size, 'number');
+
+  const signatures = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId, filter: { artifactTypes: [SIGNATURE] } }));
+  assert.deepEqual(signatures.referrers, expected.filter((referrer) => referrer.artifactType === SIGNATURE));
+  const anyStatus = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId, filter: { artifactTypes: [SBOM, SIGNATURE], artifactStatus: 'ANY' } }));
+  assert.deepEqual(anyStatus.referrers, expected);
+  const archived = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId, filter: { artifactStatus: 'ARCHIVED' } }));
+  assert.deepEqual(archived.referrers, [], 'no archive tier: nothing is ARCHIVED');
+  const nobody = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId: { imageDigest: sha256(unreferenced) } }));
+  assert.deepEqual(nobody.referrers, []);
+
+  const onePerPage = await referrerPages({ repositoryName: 'sdk/referrers', subjectId, maxResults: 1 });
+  assert.deepEqual(onePerPage, expected.map((referrer) => [referrer]), 'one referrer a page, each once, in digest order');
+  const sbomPages = await referrerPages({ repositoryName: 'sdk/referrers', subjectId, maxResults: 1, filter: { artifactTypes: [SBOM] } });
+  assert.deepEqual(sbomPages.flat(), expected.filter((referrer) => referrer.artifactType === SBOM));
+  assert.equal(sbomPages.length, 2, 'the filter applies before paging');
+
+  const sbom = expected.find((referrer) => referrer.artifactType === SBOM && referrer.annotations === undefined)!;
+  const detail = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/referrers', imageIds: [{ imageDigest: sbom.digest }] }))).imageDetails![0]!;
+  assert.ok(isRecent(detail.imagePushedAt), `imagePushedAt ${String(detail.imagePushedAt)}`);
+  assert.deepEqual(
+    { ...detail, imagePushedAt: undefined },
+    {
+      registryId: ACCOUNT,
+      repositoryName: 'sdk/referrers',
+      imageDigest: sbom.digest,
+      imageSizeInBytes: EMPTY_JSON.length + payloads[1]!.length,
+      imagePushedAt: undefined,
+      imageManifestMediaType: OCI_MANIFEST,
+      artifactMediaType: SBOM,
+      subjectManifestDigest: sha256(subject),
+      imageStatus: 'ACTIVE',
+    },
+  );
+
+  await rejection(ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/none', subjectId })), 'RepositoryNotFoundException', 400, RepositoryNotFoundException);
+  const badDigest = ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId: { imageDigest: 'sha256:abc' } }));
+  await rejection(badDigest, 'InvalidParameterException', 400, InvalidParameterException);
+  const badToken = await rejection(ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId, nextToken: 'bogus' })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.match(badToken.message, /nextToken/);
+  const tooMany = await rejection(ecr.send(new ListImageReferrersCommand({ repositoryName: 'sdk/referrers', subjectId, maxResults: 51 })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.match(tooMany.message, /'maxResults'/);
+});
+
+test('lastRecordedPullTime: a Date once the manifest is pulled with a /v2/ GET or BatchGetImage, absent after a HEAD', async () => {
+  const { config, layer } = await repositoryWithBlobs('sdk/pulls');
+  const manifests = { got: manifestOf(config, layer, 'got'), headed: manifestOf(config, layer, 'headed'), batched: manifestOf(config, layer, 'batched') };
+  for (const [imageTag, imageManifest] of Object.entries(manifests)) await ecr.send(new PutImageCommand({ repositoryName: 'sdk/pulls', imageManifest, imageTag }));
+  const pullTimes = async () => {
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/pulls' }));
+    return new Map(imageDetails!.map((detail) => [detail.imageDigest!, detail.lastRecordedPullTime]));
+  };
+  for (const [digest, pulledAt] of await pullTimes()) assert.equal(pulledAt, undefined, `${digest} was never pulled`);
+
+  const headed = await adminFetch(berth, '/v2/sdk/pulls/manifests/headed', { method: 'HEAD', headers: { Accept: OCI_MANIFEST } });
+  assert.equal(headed.status, 200);
+  const before = Date.now();
+  const got = await adminFetch(berth, '/v2/sdk/pulls/manifests/got', { headers: { Accept: OCI_MANIFEST } });
+  assert.equal(got.status, 200);
+  assert.equal(await got.text(), manifests.got);
+  await ecr.send(new BatchGetImageCommand({ repositoryName: 'sdk/pulls', imageIds: [{ imageTag: 'batched' }] }));
+  const after = Date.now();
+
+  const times = await pullTimes();
+  assert.equal(times.get(sha256(manifests.headed)), undefined, 'a HEAD is not a pull');
+  for (const pulled of [manifests.got, manifests.batched]) {
+    const pulledAt = times.get(sha256(pulled));
+    assert.ok(pulledAt instanceof Date, `lastRecordedPullTime is a Date: ${String(pulledAt)}`);
+    // The wire carries epoch seconds, perhaps without the milliseconds.
+    assert.ok(pulledAt.getTime() >= before - 1000 && pulledAt.getTime() <= after + 1000, `${pulledAt.toISOString()} is between the pulls`);
+  }
+  const named = await ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/pulls', imageIds: [{ imageTag: 'got' }] }));
+  assert.deepEqual(named.imageDetails![0]!.lastRecordedPullTime, times.get(sha256(manifests.got)), 'the same time when the image is named');
+});
+
 test('repository settings: tag mutability, scan on push, and tags by ARN', async () => {
   const created = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk/settings', tags: [{ Key: 'a', Value: '1' }] }));
   const resourceArn = created.repository!.repositoryArn!;
@@ -428,6 +600,205 @@ test('repository and registry policies: set, get, delete, and the not-found exce
   assert.match(denied.message, /is not authorized to perform: ecr:CreateRepository .*explicit deny/);
   assert.equal((await ecr.send(new DeleteRegistryPolicyCommand({}))).policyText, registryPolicy);
   await rejection(ecr.send(new DeleteRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException', 400, RegistryPolicyNotFoundException);
+});
+
+const PULL_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+});
+const LIFECYCLE = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }] });
+
+test('repository creation templates: create with every member, describe, update, delete; Dates, enums and nested shapes', async () => {
+  const created = await ecr.send(
+    new CreateRepositoryCreationTemplateCommand({
+      prefix: 'sdk-templates/team',
+      description: 'team repositories',
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k-1` },
+      resourceTags: [{ Key: 'team', Value: 'sdk' }, { Key: 'env', Value: 'test' }],
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
+      repositoryPolicy: PULL_POLICY,
+      lifecyclePolicy: LIFECYCLE,
+      appliedFor: ['CREATE_ON_PUSH', 'REPLICATION'],
+      customRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecr-templates`,
+    }),
+  );
+  assert.equal(created.registryId, ACCOUNT);
+  const template = created.repositoryCreationTemplate!;
+  assert.ok(isRecent(template.createdAt), `createdAt ${String(template.createdAt)}`);
+  assert.ok(template.updatedAt instanceof Date);
+  assert.equal(template.updatedAt.getTime(), template.createdAt!.getTime(), 'a new template was last updated when created');
+  assert.deepEqual(
+    { ...template, createdAt: undefined, updatedAt: undefined },
+    {
+      prefix: 'sdk-templates/team',
+      description: 'team repositories',
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k-1` },
+      resourceTags: [{ Key: 'team', Value: 'sdk' }, { Key: 'env', Value: 'test' }],
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
+      repositoryPolicy: PULL_POLICY,
+      lifecyclePolicy: LIFECYCLE,
+      appliedFor: ['CREATE_ON_PUSH', 'REPLICATION'],
+      customRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecr-templates`,
+      createdAt: undefined,
+      updatedAt: undefined,
+    },
+  );
+
+  const described = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['sdk-templates/team'] }));
+  assert.equal(described.registryId, ACCOUNT);
+  assert.equal(described.nextToken, undefined);
+  assert.deepEqual(described.repositoryCreationTemplates, [template]);
+
+  const updated = await ecr.send(
+    new UpdateRepositoryCreationTemplateCommand({
+      prefix: 'sdk-templates/team/',
+      imageTagMutability: 'MUTABLE',
+      resourceTags: [{ Key: 'team', Value: 'renamed' }],
+      description: '',
+      appliedFor: ['PULL_THROUGH_CACHE'],
+    }),
+  );
+  assert.equal(updated.registryId, ACCOUNT);
+  const changed = updated.repositoryCreationTemplate!;
+  assert.deepEqual(
+    { ...changed, updatedAt: undefined },
+    {
+      prefix: 'sdk-templates/team',
+      encryptionConfiguration: template.encryptionConfiguration,
+      resourceTags: [{ Key: 'team', Value: 'renamed' }],
+      imageTagMutability: 'MUTABLE',
+      repositoryPolicy: PULL_POLICY,
+      lifecyclePolicy: LIFECYCLE,
+      appliedFor: ['PULL_THROUGH_CACHE'],
+      customRoleArn: template.customRoleArn,
+      createdAt: template.createdAt,
+      updatedAt: undefined,
+    },
+    'an empty description clears it, the exclusion filters went with their mutability, members not given are kept',
+  );
+  assert.ok(changed.updatedAt instanceof Date && changed.updatedAt.getTime() >= template.updatedAt.getTime());
+
+  const deleted = await ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/team' }));
+  assert.deepEqual({ registryId: deleted.registryId, repositoryCreationTemplate: deleted.repositoryCreationTemplate }, { registryId: ACCOUNT, repositoryCreationTemplate: changed });
+  assert.deepEqual((await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['sdk-templates/team'] }))).repositoryCreationTemplates, []);
+});
+
+test('repository creation templates: the modeled exceptions', async () => {
+  await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/errs', appliedFor: ['CREATE_ON_PUSH'] }));
+  try {
+    const duplicate = ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/errs/', appliedFor: ['REPLICATION'] }));
+    const exists = await rejection(duplicate, 'TemplateAlreadyExistsException', 400, TemplateAlreadyExistsException);
+    assert.equal(exists.message, `A repository creation template with prefix 'sdk-templates/errs' already exists in the registry with id '${ACCOUNT}'`);
+    const update = ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/nowhere', description: 'x' }));
+    const notFound = await rejection(update, 'TemplateNotFoundException', 400, TemplateNotFoundException);
+    assert.equal(notFound.message, `The repository creation template with prefix 'sdk-templates/nowhere' does not exist in the registry with id '${ACCOUNT}'`);
+    await rejection(ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/nowhere' })), 'TemplateNotFoundException', 400, TemplateNotFoundException);
+
+    const noScenario = await rejection(ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/x', appliedFor: [] })), 'ValidationException', 400, ValidationException);
+    assert.match(noScenario.message, /appliedFor/);
+    const foreignRole = ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/x', appliedFor: ['CREATE_ON_PUSH'], customRoleArn: 'arn:aws:iam::999999999999:role/elsewhere' }));
+    assert.match((await rejection(foreignRole, 'ValidationException', 400, ValidationException)).message, /customRoleArn/);
+    const badPrefix = await rejection(ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'Upper/Case', appliedFor: ['CREATE_ON_PUSH'] })), 'InvalidParameterException', 400, InvalidParameterException);
+    assert.match(badPrefix.message, /'prefix' failed to satisfy constraint/);
+    const badUpdate = ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/errs', lifecyclePolicy: '{not json' }));
+    assert.match((await rejection(badUpdate, 'InvalidParameterException', 400, InvalidParameterException)).message, /'lifecyclePolicy'/);
+    const badToken = ecr.send(new DescribeRepositoryCreationTemplatesCommand({ nextToken: 'Tk9UIEEgVE9LRU4h' }));
+    assert.match((await rejection(badToken, 'InvalidParameterException', 400, InvalidParameterException)).message, /nextToken/);
+    const tooMany = ecr.send(new DescribeRepositoryCreationTemplatesCommand({ maxResults: 1001 }));
+    assert.match((await rejection(tooMany, 'InvalidParameterException', 400, InvalidParameterException)).message, /'maxResults'/);
+    assert.deepEqual((await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['sdk-templates/x'] }))).repositoryCreationTemplates, [], 'no refused template was stored');
+  } finally {
+    await ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'sdk-templates/errs' }));
+  }
+});
+
+test('paginateDescribeRepositoryCreationTemplates walks every page, with and without prefixes', async () => {
+  const prefixes = ['sdk-tpl-page/a', 'sdk-tpl-page/b', 'sdk-tpl-page/c', 'sdk-tpl-page/d', 'sdk-tpl-page/e'];
+  for (const prefix of prefixes) await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix, appliedFor: ['REPLICATION'] }));
+  try {
+    const pages: string[][] = [];
+    for await (const page of paginateDescribeRepositoryCreationTemplates({ client: ecr, pageSize: 2 }, {})) {
+      assert.equal(page.registryId, ACCOUNT);
+      assert.ok(page.repositoryCreationTemplates!.length <= 2);
+      for (const template of page.repositoryCreationTemplates!) assert.ok(template.createdAt instanceof Date && template.updatedAt instanceof Date);
+      pages.push(page.repositoryCreationTemplates!.map((template) => template.prefix!));
+    }
+    const all = pages.flat();
+    assert.ok(pages.length >= 3, `${pages.length} pages`);
+    assert.equal(new Set(all).size, all.length, 'no template twice');
+    assert.deepEqual(all.filter((prefix) => prefix.startsWith('sdk-tpl-page/')), prefixes);
+
+    // Named prefixes page too; an unknown one is left out, a trailing slash names the same template.
+    const named: string[][] = [];
+    const input = { prefixes: ['sdk-tpl-page/e', 'sdk-tpl-page/b/', 'sdk-tpl-page/zzz', 'sdk-tpl-page/a', 'sdk-tpl-page/d'] };
+    for await (const page of paginateDescribeRepositoryCreationTemplates({ client: ecr, pageSize: 3 }, input)) {
+      named.push(page.repositoryCreationTemplates!.map((template) => template.prefix!));
+    }
+    assert.deepEqual(named, [['sdk-tpl-page/a', 'sdk-tpl-page/b', 'sdk-tpl-page/d'], ['sdk-tpl-page/e']]);
+  } finally {
+    for (const prefix of prefixes) await ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix }));
+  }
+});
+
+test('account settings: initial values, a put that reads back, ValidationException for unknown names and values', async () => {
+  const read = async (name: string) => {
+    const answer = await ecr.send(new GetAccountSettingCommand({ name }));
+    return { name: answer.name, value: answer.value };
+  };
+  assert.deepEqual(await read('BASIC_SCAN_TYPE_VERSION'), { name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' });
+  assert.deepEqual(await read('REGISTRY_POLICY_SCOPE'), { name: 'REGISTRY_POLICY_SCOPE', value: 'V2' });
+  assert.deepEqual(await read('BLOB_MOUNTING'), { name: 'BLOB_MOUNTING', value: 'ENABLED' });
+  try {
+    const put = await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'DISABLED' }));
+    assert.equal(put.$metadata.httpStatusCode, 200);
+    assert.deepEqual({ name: put.name, value: put.value }, { name: 'BLOB_MOUNTING', value: 'DISABLED' });
+    assert.deepEqual(await read('BLOB_MOUNTING'), { name: 'BLOB_MOUNTING', value: 'DISABLED' });
+  } finally {
+    await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
+  }
+  assert.deepEqual(await read('BLOB_MOUNTING'), { name: 'BLOB_MOUNTING', value: 'ENABLED' });
+
+  const unknown = await rejection(ecr.send(new GetAccountSettingCommand({ name: 'NO_SUCH_SETTING' })), 'ValidationException', 400, ValidationException);
+  assert.match(unknown.message, /^Invalid account setting name 'NO_SUCH_SETTING'/);
+  await rejection(ecr.send(new PutAccountSettingCommand({ name: 'NO_SUCH_SETTING', value: 'ON' })), 'ValidationException', 400, ValidationException);
+  const badValue = await rejection(ecr.send(new PutAccountSettingCommand({ name: 'REGISTRY_POLICY_SCOPE', value: 'V1' })), 'ValidationException', 400, ValidationException);
+  assert.match(badValue.message, /valid values are V2/);
+  const tooLong = await rejection(ecr.send(new GetAccountSettingCommand({ name: 'x'.repeat(65) })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.match(tooLong.message, /'name'/);
+});
+
+test('DescribeRegistry: the registry id and an empty replication configuration', async () => {
+  // The operation takes no input, so no request can provoke its modeled exceptions.
+  const registry = await ecr.send(new DescribeRegistryCommand({}));
+  assert.deepEqual({ registryId: registry.registryId, replicationConfiguration: registry.replicationConfiguration }, { registryId: ACCOUNT, replicationConfiguration: { rules: [] } });
+});
+
+test('BatchGetRepositoryScanningConfiguration: scan frequency from scan on push, failures for missing repositories', async () => {
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk/scan-on', imageScanningConfiguration: { scanOnPush: true } }));
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk/scan-off' }));
+  const answer = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: ['sdk/scan-on', 'sdk/scan-off', 'sdk/scan-missing'] }));
+  const configuration = (repositoryName: string, scanOnPush: boolean) => ({
+    repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${repositoryName}`,
+    repositoryName,
+    scanOnPush,
+    scanFrequency: scanOnPush ? 'SCAN_ON_PUSH' : 'MANUAL',
+    appliedScanFilters: [],
+  });
+  assert.deepEqual(answer.scanningConfigurations, [configuration('sdk/scan-on', true), configuration('sdk/scan-off', false)]);
+  assert.deepEqual(answer.failures, [
+    { repositoryName: 'sdk/scan-missing', failureCode: 'REPOSITORY_NOT_FOUND', failureReason: `The repository with name 'sdk/scan-missing' does not exist in the registry with id '${ACCOUNT}'` },
+  ]);
+
+  await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: 'sdk/scan-off', imageScanningConfiguration: { scanOnPush: true } }));
+  const turnedOn = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: ['sdk/scan-off'] }));
+  assert.deepEqual(turnedOn.scanningConfigurations, [configuration('sdk/scan-off', true)]);
+  assert.deepEqual(turnedOn.failures, []);
+
+  const names = Array.from({ length: 26 }, (_, i) => `sdk/scan-${i}`);
+  const tooMany = await rejection(ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: names })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.match(tooMany.message, /'repositoryNames'/);
 });
 
 test('GetAuthorizationToken: a base64 AWS:<token> pair, expiresAt a Date 12 hours ahead, the proxy endpoint', async () => {
