@@ -431,6 +431,42 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       ]);
     });
 
+    // ---------------------------------------------------------------- authorization generation
+
+    it('the authorization generation moves with every change a decision reads, and only with those', async (s) => {
+      let last = await s.authorizationGeneration();
+      const moved = async (what: string, change: () => Promise<unknown>) => {
+        await change();
+        const now = await s.authorizationGeneration();
+        assert.notEqual(now, last, `${what} must move the generation`);
+        last = now;
+      };
+      const stayed = async (what: string, change: () => Promise<unknown>) => {
+        await change();
+        assert.equal(await s.authorizationGeneration(), last, `${what} must not move the generation`);
+      };
+      const ids = s.identities;
+      await moved('createUser', () => ids.createUser({ accountId: ACCOUNT, userName: 'gen', userId: 'AIDAGENERATIONUSER01', path: '/', createdAt: new Date(T0) }));
+      await moved('createAccessKey', () =>
+        ids.createAccessKey({ accessKeyId: 'AKIAGENERATION000001', accountId: ACCOUNT, userName: 'gen', sealedSecret: Buffer.from('x'), status: 'Active', createdAt: new Date(T0) }),
+      );
+      await moved('setAccessKeyStatus', () => ids.setAccessKeyStatus('AKIAGENERATION000001', 'Inactive'));
+      await moved('putUserPolicy', () => ids.putUserPolicy({ accountId: ACCOUNT, userName: 'gen', policyName: 'p', document: '{}' }));
+      await moved('putUserPolicy again (replace)', () => ids.putUserPolicy({ accountId: ACCOUNT, userName: 'gen', policyName: 'p', document: '{"a":1}' }));
+      await moved('deleteUserPolicy', () => ids.deleteUserPolicy(ACCOUNT, 'gen', 'p'));
+      await moved('deleteAccessKey', () => ids.deleteAccessKey('AKIAGENERATION000001'));
+      await moved('deleteUser', () => ids.deleteUser(ACCOUNT, 'gen'));
+      await moved('repositories.create', () => s.repositories.create('gen/repo', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0)));
+      await moved('repositories.setPolicy', () => s.repositories.setPolicy('gen/repo', '{}'));
+      await moved('repositories.updateTags', () => s.repositories.updateTags('gen/repo', { team: 'a' }, []));
+      await moved('registry.setPolicy', () => s.registry.setPolicy(ACCOUNT, '{}'));
+      await moved('accountSettings.put', () => s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'DISABLED'));
+      const config = digest('generation config');
+      await stayed('blobs.link', () => s.blobs.link('gen/repo', config, 10));
+      await stayed('manifests.put', () => s.manifests.put(manifestRecord('gen/repo', { config }), { blobs: [config], manifests: [] }, 'v1'));
+      await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
+    });
+
     // ---------------------------------------------------------------- uploads
 
     it('identities: users are unique per account regardless of case, listed by name, deleted with their keys and policies', async (s) => {

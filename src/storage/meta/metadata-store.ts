@@ -170,5 +170,12 @@ export interface MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  /**
+   * A number that changes whenever something an authorization decision reads changes:
+   * users, access keys, user policies, repositories (created, deleted, policy or tags),
+   * the registry policy, account settings — by any process sharing the store. While it
+   * stands still, a decision made earlier still holds.
+   */
+  authorizationGeneration(): Promise<number>;
   close(): Promise<void>;
 }

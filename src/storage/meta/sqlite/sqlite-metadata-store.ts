@@ -234,6 +234,10 @@ export class SqliteMetadataStore implements MetadataStore {
     return new SqliteMetadataStore(SqliteConnection.open(options));
   }
 
+  async authorizationGeneration(): Promise<number> {
+    return Number(this.#db.get('SELECT value FROM authorization_generation WHERE id = 1')!.value);
+  }
+
   async close(): Promise<void> {
     this.#db.close();
   }
