@@ -38,6 +38,8 @@ export interface GuardVerdict {
    * read it where it is. When not, the upload starts as if no mount had been asked (202).
    */
   readonly mayMount: boolean;
+  /** The ARN of the principal the request goes on as; absent for an anonymous caller. */
+  readonly callerArn?: string;
 }
 
 export type RegistryGuard = (req: IncomingMessage, route: RegistryRoute, query: URLSearchParams) => Promise<GuardVerdict>;
@@ -139,7 +141,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
       return { refused: new RegistryError('DENIED', `${caller.arn} is not authorized to perform ${action} on ${resource}`, { action, resource }), mayMount: false };
     }
     const mayMount = route.kind === 'upload-start' ? await mayMountFrom(req, caller, query, registryPolicy) : true;
-    return { mayMount };
+    return caller === ANONYMOUS ? { mayMount } : { mayMount, callerArn: caller.arn };
   };
 }
 
