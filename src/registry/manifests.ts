@@ -92,8 +92,8 @@ export class Manifests {
       const excluded = this.#exclusions.excludes(puller);
       if (excluded === true) return;
       if (excluded === undefined) {
-        // Only before the list's first load: decide once it is there (or has failed).
-        void this.#exclusions.loaded().then(() => {
+        // The list is being read again (every few seconds, for one pull): decide after.
+        void this.#exclusions.settled().then(() => {
           if (this.#exclusions.excludes(puller) !== true) this.#recordPull(manifest);
         });
         return;
