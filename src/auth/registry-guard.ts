@@ -39,6 +39,8 @@ export interface GuardVerdict {
    * read it where it is. When not, the upload starts as if no mount had been asked (202).
    */
   readonly mayMount: boolean;
+  /** The ARN of the principal the request goes on as; absent for an anonymous caller. */
+  readonly callerArn?: string;
 }
 
 export type RegistryGuard = (req: IncomingMessage, route: RegistryRoute, query: URLSearchParams) => Promise<GuardVerdict>;
@@ -115,7 +117,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
   // One holds while the store's authorization generation stands still (nothing a decision
   // reads has changed, on any node) and the credentials are valid; decisions that consulted
   // a conditional policy depend on the request itself and are never kept.
-  const allowed = new TtlCache<string, { generation: number; notAfter: number }>({ ttlMs: 60_000, maxEntries: 4_096 });
+  const allowed = new TtlCache<string, { generation: number; notAfter: number; verdict: GuardVerdict }>({ ttlMs: 60_000, maxEntries: 4_096 });
 
   return async (req, route, query) => {
     const presigned = await presignedDownload(req, route, query);
@@ -125,7 +127,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     const generation = cacheKey === undefined ? undefined : await metadata.authorizationGeneration();
     if (cacheKey !== undefined) {
       const kept = allowed.get(cacheKey);
-      if (kept && kept.generation === generation && Date.now() < kept.notAfter) return { mayMount: true };
+      if (kept && kept.generation === generation && Date.now() < kept.notAfter) return kept.verdict;
     }
 
     const authenticated = await authenticate(req);
@@ -143,7 +145,7 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     const registryPolicy = await metadata.registry.getPolicy(options.accountId);
     let conditional = false;
     for (const action of actions) {
-      const verdict = await authorizer.decide(caller, {
+      const decision = await authorizer.decide(caller, {
         ...baseRequest(req),
         action,
         resources: [resource],
@@ -151,15 +153,16 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
         registryPolicy,
         context: resourceTagContext(repository?.tags),
       });
-      conditional ||= verdict.conditional;
-      if (!verdict.denied) continue;
+      conditional ||= decision.conditional;
+      if (!decision.denied) continue;
       // Without credentials the answer is "log in", not "forbidden".
       if (caller === ANONYMOUS) return { refused: unauthorized(req, 'authentication required'), mayMount: false };
       return { refused: new RegistryError('DENIED', `${caller.arn} is not authorized to perform ${action} on ${resource}`, { action, resource }), mayMount: false };
     }
-    if (cacheKey !== undefined && generation !== undefined && !conditional) allowed.set(cacheKey, { generation, notAfter: authenticated.notAfter });
     const mayMount = route.kind === 'upload-start' ? await mayMountFrom(req, caller, query, registryPolicy) : true;
-    return { mayMount };
+    const verdict: GuardVerdict = caller === ANONYMOUS ? { mayMount } : { mayMount, callerArn: caller.arn };
+    if (cacheKey !== undefined && generation !== undefined && !conditional) allowed.set(cacheKey, { generation, notAfter: authenticated.notAfter, verdict });
+    return verdict;
   };
 }
 

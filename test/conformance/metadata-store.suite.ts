@@ -667,6 +667,48 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.accountSettings.get(OTHER_ACCOUNT, 'REGISTRY_POLICY_SCOPE'), undefined);
     });
 
+    it('registry scanning: per account, unset until put, replaced whole, read back exactly', async (s) => {
+      assert.equal(await s.registryScanning.get(ACCOUNT), undefined);
+      const enhanced = {
+        scanType: 'ENHANCED',
+        rules: [
+          { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'prod*', filterType: 'WILDCARD' }, { filter: 'team/*/app', filterType: 'WILDCARD' }] },
+          { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [] },
+        ],
+      } as const;
+      await s.registryScanning.put(ACCOUNT, enhanced);
+      await s.registryScanning.put(OTHER_ACCOUNT, { scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] });
+      assert.deepEqual(await s.registryScanning.get(ACCOUNT), enhanced);
+      await s.registryScanning.put(ACCOUNT, { scanType: 'BASIC', rules: [] });
+      assert.deepEqual(await s.registryScanning.get(ACCOUNT), { scanType: 'BASIC', rules: [] }, 'a put replaces the rules too');
+      assert.equal((await s.registryScanning.get(OTHER_ACCOUNT))?.rules[0]?.repositoryFilters[0]?.filter, '*', 'accounts are apart');
+    });
+
+    it('pull time exclusions: per account, unique, bounded, listed by ARN with limit and after, removed', async (s) => {
+      const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:${name}`;
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/scanner'), new Date(T0), 3), 'added');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/scanner'), new Date(T0 + 1_000), 3), 'exists');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/ci/bot'), new Date(T0 + 2_000), 3), 'added');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/Scanner'), new Date(T0 + 3_000), 3), 'added', 'ARNs compare exactly');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/late'), new Date(T0), 3), 'full');
+      assert.equal(await s.pullTimeExclusions.add(OTHER_ACCOUNT, arn('user/late'), new Date(T0 + 4_000), 3), 'added', 'the limit is per account');
+      assert.deepEqual(await s.pullTimeExclusions.list(ACCOUNT, { limit: 10 }), [
+        { principalArn: arn('role/Scanner'), createdAt: new Date(T0 + 3_000) },
+        { principalArn: arn('role/scanner'), createdAt: new Date(T0) },
+        { principalArn: arn('user/ci/bot'), createdAt: new Date(T0 + 2_000) },
+      ]);
+      const arns = async (page: { limit: number; after?: string }) => (await s.pullTimeExclusions.list(ACCOUNT, page)).map((record) => record.principalArn);
+      assert.deepEqual(await arns({ limit: 2 }), [arn('role/Scanner'), arn('role/scanner')]);
+      assert.deepEqual(await arns({ limit: 2, after: arn('role/scanner') }), [arn('user/ci/bot')]);
+      assert.deepEqual(await arns({ limit: 2, after: arn('user/zz') }), []);
+      assert.equal(await s.pullTimeExclusions.remove(OTHER_ACCOUNT, arn('role/scanner')), false, 'another account has no such exclusion');
+      assert.equal(await s.pullTimeExclusions.remove(ACCOUNT, arn('role/scanner')), true);
+      assert.equal(await s.pullTimeExclusions.remove(ACCOUNT, arn('role/scanner')), false);
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/late'), new Date(T0 + 5_000), 3), 'added', 'room again after a removal');
+      assert.deepEqual(await arns({ limit: 10 }), [arn('role/Scanner'), arn('user/ci/bot'), arn('user/late')]);
+      assert.deepEqual((await s.pullTimeExclusions.list(OTHER_ACCOUNT, { limit: 10 })).map((record) => record.principalArn), [arn('user/late')]);
+    });
+
     it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {
       const config = digest('config');
       await s.blobs.link('pulled', config, 5);

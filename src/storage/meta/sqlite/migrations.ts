@@ -137,7 +137,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
   `,
-  // 5: a counter that moves whenever something an authorization decision reads changes
+  // 5: each account's registry scanning configuration and its pull time update exclusions.
+  `
+  CREATE TABLE registry_scanning (
+    account_id TEXT PRIMARY KEY,
+    scan_type TEXT NOT NULL,
+    rules TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE pull_time_exclusions (
+    account_id TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, principal_arn)
+  ) WITHOUT ROWID;
+  `,
+  // 6: a counter that moves whenever something an authorization decision reads changes
   // (users, keys, user policies, repositories and their policy or tags, registry policy,
   // account settings), so that nodes may keep decisions while it stands still.
   `
