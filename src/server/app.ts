@@ -1,5 +1,6 @@
 // Composition root: the only place that names concrete drivers. Builds the
 // stores and the registry from the Config and hands back what the server runs.
+import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
@@ -127,6 +128,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     intervalSeconds: config.uploads.purgeIntervalSeconds,
     log,
     enabled: options.runJobs,
+    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), config.uploads.purgeIntervalSeconds * 1000),
   });
   return {
     registry,

@@ -467,6 +467,28 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
     });
 
+    // ---------------------------------------------------------------- leases
+
+    it('a lease is held by one holder until it expires, renewed by its holder, and released only by it', async (s) => {
+      const at = (seconds: number) => new Date(T0 + seconds * 1000);
+      assert.equal(await s.leases.tryAcquire('purge', 'node-a', at(60), at(0)), true, 'free: taken');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(70), at(10)), false, 'held by another until 60 s');
+      assert.equal(await s.leases.tryAcquire('gc', 'node-b', at(70), at(10)), true, 'another lease is independent');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-a', at(120), at(30)), true, 'the holder renews');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(130), at(90)), false, 'the renewal counts: still held at 90 s');
+      await s.leases.release('purge', 'node-b');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(130), at(100)), false, 'releasing a lease one does not hold does nothing');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(200), at(120)), true, 'expired: taken over');
+      await s.leases.release('purge', 'node-b');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-c', at(300), at(121)), true, 'released: free at once');
+    });
+
+    it('of many holders asking at once, exactly one gets the lease', async (s) => {
+      const now = new Date(T0);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.leases.tryAcquire('race', `node-${i}`, new Date(T0 + 60_000), now)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
     // ---------------------------------------------------------------- uploads
 
     it('identities: users are unique per account regardless of case, listed by name, deleted with their keys and policies', async (s) => {

@@ -3,6 +3,7 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
+import type { LeaseStore } from './lease-store.ts';
 import type { AccountSettingsStore } from './account-settings-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
@@ -174,6 +175,7 @@ export interface MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly leases: LeaseStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

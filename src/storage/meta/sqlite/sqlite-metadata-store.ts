@@ -2,6 +2,8 @@
 // so each port method runs start to finish without yielding: a transaction never
 // interleaves with another request. WAL mode lets readers (and `berth` admin
 // commands in other processes) run alongside the writer.
+import type { LeaseStore } from '../lease-store.ts';
+import { createSqliteLeaseStore } from './sqlite-lease-store.ts';
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
@@ -37,6 +39,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly identities: IdentityStore;
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
+  readonly leases: LeaseStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -51,6 +54,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#db = db;
     this.identities = createSqliteIdentityStore(db);
     this.accountSettings = createSqliteAccountSettingsStore(db);
+    this.leases = createSqliteLeaseStore(db);
     this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.registryScanning = createSqliteRegistryScanningStore(db);
     this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
