@@ -84,6 +84,24 @@ test('two nodes push different manifests to the same tag: both pushes succeed, t
   assert.deepEqual(await tornRows(), { danglingTags: 0, unlinkedReferences: 0 });
 });
 
+test('two nodes push different manifests to the same free immutable tag: exactly one push wins, the other stores nothing', { skip }, async () => {
+  for (let round = 0; round < MANY_ROUNDS; round++) {
+    const tag = `release-${round}`;
+    const fromA = manifest('race/immutable', { node: 'a', round });
+    const fromB = manifest('race/immutable', { node: 'b', round });
+    const results = await Promise.all([
+      nodeA.manifests.put(fromA, { blobs: [], manifests: [] }, tag, { keepTag: true }),
+      nodeB.manifests.put(fromB, { blobs: [], manifests: [] }, tag, { keepTag: true }),
+    ]);
+    assert.equal(results.filter((result) => result.ok).length, 1, `round ${round}: ${JSON.stringify(results)}`);
+    const [winner, loser] = results[0]!.ok ? [fromA, fromB] : [fromB, fromA];
+    const refusal = results[0]!.ok ? results[1]! : results[0]!;
+    assert.equal(!refusal.ok && refusal.tagTakenBy, winner.digest);
+    assert.equal((await nodeB.manifests.getByTag('race/immutable', tag))?.digest, winner.digest);
+    assert.equal(await nodeA.manifests.get('race/immutable', loser.digest), undefined, `round ${round}: the losing manifest was stored`);
+  }
+});
+
 test('two nodes create the same repository: exactly one creates it, with its own settings', { skip }, async () => {
   for (let round = 0; round < ROUNDS; round++) {
     const name = `race/create-${round}`;

@@ -8,14 +8,16 @@
 //    no-op update, so a concurrent delete of that digest cannot leave the tag pointing
 //    at nothing;
 //  - the tag moves by one upsert: of two pushes to one tag the later commit wins, and
-//    the tag always names a stored manifest.
+//    the tag always names a stored manifest; an immutable tag (keepTag) is only ever
+//    set once, by the first push to commit.
 import type { ImageSummary, ManifestRecord, ManifestReferences, ManifestStore, PutManifestResult, ReferrerRecord } from '../metadata-store.ts';
 import type { PostgresConnection, Queries, Row } from './postgres-connection.ts';
 import { holdRepository } from './postgres-repository-rows.ts';
 
 export function createPostgresManifestStore(db: PostgresConnection): ManifestStore {
   return {
-    put: (record, references, tag) => db.transaction((tx) => putManifest(tx, record, references, tag)).catch(refusalOrThrow),
+    put: (record, references, tag, options) =>
+      db.transaction((tx) => putManifest(tx, record, references, tag, options?.keepTag ?? false)).catch(refusalOrThrow),
     get: async (repository, digest) =>
       toManifest(
         repository,
@@ -90,8 +92,15 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
   };
 }
 
-async function putManifest(tx: Queries, record: ManifestRecord, references: ManifestReferences, tag: string | undefined): Promise<PutManifestResult> {
+async function putManifest(
+  tx: Queries,
+  record: ManifestRecord,
+  references: ManifestReferences,
+  tag: string | undefined,
+  keepTag: boolean,
+): Promise<PutManifestResult> {
   const repositoryId = await holdRepository(tx, record.repository, new Date());
+  if (tag !== undefined && keepTag) await refuseMovingTag(tx, repositoryId, tag, record.digest);
   const blobs = [...new Set(references.blobs)];
   const children = [...new Set(references.manifests)];
   const linked = new Set(
@@ -145,16 +154,29 @@ async function putManifest(tx: Queries, record: ManifestRecord, references: Mani
     );
   }
   if (tag !== undefined) {
-    await tx.run(
+    // With keepTag the upsert moves nothing: a tag another push took since the check
+    // above (it waited for that push to commit) is left alone, and this push refused.
+    const set = await tx.run(
       `INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = EXCLUDED.manifest_digest, updated_at = EXCLUDED.updated_at`,
+       ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = EXCLUDED.manifest_digest, updated_at = EXCLUDED.updated_at
+       WHERE NOT $5::boolean OR tags.manifest_digest = EXCLUDED.manifest_digest`,
       repositoryId,
       tag,
       record.digest,
       record.pushedAt,
+      keepTag,
     );
+    if (set === 0) await refuseMovingTag(tx, repositoryId, tag, record.digest);
   }
   return { ok: true };
+}
+
+/** Refuses the push when the tag names another manifest than `digest`. */
+async function refuseMovingTag(tx: Queries, repositoryId: number, tag: string, digest: string): Promise<void> {
+  const held = await tx.get('SELECT manifest_digest FROM tags WHERE repository_id = $1 AND name = $2', repositoryId, tag);
+  if (held !== undefined && String(held.manifest_digest) !== digest) {
+    throw new RefusedManifest({ ok: false, missingBlobs: [], missingManifests: [], tagTakenBy: String(held.manifest_digest) });
+  }
 }
 
 /** Thrown inside a transaction to roll it back and hand a refusal to the caller. */
