@@ -111,6 +111,26 @@ function describeMigrations(server: TestPostgres): void {
       assert.deepEqual(await versions(sql), all);
     });
 
+    test('a running node keeps working when a newer node adds columns to its tables (rolling upgrade)', async (t) => {
+      const { url, sql } = await withDatabase(t);
+      const store = await PostgresMetadataStore.open({ url, poolSize: 1 });
+      t.after(() => store.close());
+      const content = Buffer.from('{"schemaVersion":2}');
+      const record = { repository: 'live/app', digest: `sha256:${'ef'.repeat(32)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: content.length, content, pushedAt: new Date(1_700_000_000_000) };
+      await store.manifests.put(record, { blobs: [], manifests: [] }, 'v1');
+      await store.identities.createUser({ accountId: '123456789012', userName: 'ci', userId: 'AIDAEXAMPLECI000001', path: '/', createdAt: new Date(1_700_000_000_000) });
+      const reads = async () => ({
+        byTag: (await store.manifests.getByTag('live/app', 'v1'))?.digest,
+        repository: (await store.repositories.get('live/app'))?.name,
+        user: (await store.identities.getUser('123456789012', 'CI'))?.userName,
+        images: (await store.manifests.list('live/app', { limit: 10 })).map((image) => image.tags),
+      });
+      const before = await reads(); // prepares the statements on the pool's one connection
+      for (const table of ['manifests', 'repositories', 'users', 'tags', 'uploads']) await sql.query(`ALTER TABLE ${table} ADD COLUMN added_later TEXT`);
+      assert.deepEqual(await reads(), before);
+      assert.deepEqual(before, { byTag: record.digest, repository: 'live/app', user: 'ci', images: [['v1']] });
+    });
+
     test('an unreachable server is an error that names no password', async () => {
       const url = 'postgres://berth:s3cret-password@127.0.0.1:1/nothing';
       await assert.rejects(PostgresMetadataStore.open({ url }), (error: Error) => {

@@ -8,6 +8,11 @@ import type { PostgresConnection, Row } from './postgres-connection.ts';
 /** The generated key a user name is found by. */
 const userKey = (placeholder: string): string => `lower(${placeholder}::text COLLATE "C")`;
 
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const USER_COLUMNS = 'account_id, user_name, user_id, path, created_at';
+const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, sealed_secret, status, created_at';
+
 export function createPostgresIdentityStore(db: PostgresConnection): IdentityStore {
   return {
     createUser: async (user) =>
@@ -19,11 +24,11 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
         user.path,
         user.createdAt,
       )) > 0,
-    getUser: async (accountId, userName) => toUser(await db.get(`SELECT * FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)),
+    getUser: async (accountId, userName) => toUser(await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)),
     listUsers: async (accountId, page) =>
       (
         await db.all(
-          `SELECT * FROM users WHERE account_id = $1 AND user_key > ${userKey('$2')} ORDER BY user_key LIMIT $3`,
+          `SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key > ${userKey('$2')} ORDER BY user_key LIMIT $3`,
           accountId,
           page.after ?? '',
           page.limit,
@@ -43,11 +48,11 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
         key.createdAt,
       );
     },
-    getAccessKey: async (accessKeyId) => toAccessKey(await db.get('SELECT * FROM access_keys WHERE access_key_id = $1', accessKeyId)),
+    getAccessKey: async (accessKeyId) => toAccessKey(await db.get(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, accessKeyId)),
     listAccessKeys: async (accountId, userName) =>
       (
         await db.all(
-          `SELECT * FROM access_keys WHERE account_id = $1 AND user_key = ${userKey('$2')} ORDER BY created_at, access_key_id`,
+          `SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE account_id = $1 AND user_key = ${userKey('$2')} ORDER BY created_at, access_key_id`,
           accountId,
           userName,
         )
@@ -69,7 +74,7 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
     getUserPolicy: async (accountId, userName, policyName) =>
       toPolicy(
         await db.get(
-          `SELECT * FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`,
+          `SELECT account_id, user_name, policy_name, document FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`,
           accountId,
           userName,
           policyName,

@@ -14,6 +14,10 @@ import type { ImageSummary, ManifestRecord, ManifestReferences, ManifestStore, P
 import type { PostgresConnection, Queries, Row } from './postgres-connection.ts';
 import { holdRepository } from './postgres-repository-rows.ts';
 
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const MANIFEST_COLUMNS = 'm.digest, m.media_type, m.size, m.content, m.artifact_type, m.subject, m.annotations, m.pushed_at';
+
 export function createPostgresManifestStore(db: PostgresConnection): ManifestStore {
   return {
     put: (record, references, tag, options) =>
@@ -22,7 +26,7 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
       toManifest(
         repository,
         await db.get(
-          'SELECT m.* FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = $1 AND m.digest = $2',
+          `SELECT ${MANIFEST_COLUMNS} FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = $1 AND m.digest = $2`,
           repository,
           digest,
         ),
@@ -31,7 +35,7 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
       toManifest(
         repository,
         await db.get(
-          `SELECT m.* FROM tags t
+          `SELECT ${MANIFEST_COLUMNS} FROM tags t
              JOIN repositories r ON r.id = t.repository_id
              JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
            WHERE r.name = $1 AND t.name = $2`,

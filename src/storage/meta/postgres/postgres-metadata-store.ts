@@ -24,6 +24,10 @@ import type {
   UploadStore,
 } from '../metadata-store.ts';
 
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const UPLOAD_COLUMNS = 'id, repository, "offset", started_at, updated_at';
+
 export type PostgresMetadataStoreOptions = PostgresConnectionOptions;
 
 export class PostgresMetadataStore implements MetadataStore {
@@ -108,7 +112,7 @@ export class PostgresMetadataStore implements MetadataStore {
           upload.updatedAt,
         );
       },
-      get: async (id) => toUpload(await db.get('SELECT * FROM uploads WHERE id = $1', id)),
+      get: async (id) => toUpload(await db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, id)),
       // One statement: a second writer waits for the first's row lock, then finds the
       // offset moved and changes nothing — a compare-and-set.
       advance: async (id, from, to, at) =>
@@ -120,7 +124,7 @@ export class PostgresMetadataStore implements MetadataStore {
         }, 'relaxed'),
       delete: async (id) => (await db.write('relaxed', 'DELETE FROM uploads WHERE id = $1', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
-        (await db.all('SELECT * FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2', before, limit)).map((row) => toUpload(row)!),
+        (await db.all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2`, before, limit)).map((row) => toUpload(row)!),
     };
   }
 
@@ -148,7 +152,7 @@ function createRepositoryStore(db: PostgresConnection): RepositoryStore {
         JSON.stringify(tags),
         policy ?? null,
       )) > 0,
-    get: async (name) => toRepository(await db.get('SELECT * FROM repositories WHERE name = $1', name)),
+    get: async (name) => toRepository(await db.get('SELECT name, created_at, settings, resource_tags, policy FROM repositories WHERE name = $1', name)),
     updateSettings: async (name, settings) => (await db.run('UPDATE repositories SET settings = $1 WHERE name = $2', JSON.stringify(settings), name)) > 0,
     // Read, merge and write under the row lock, so two concurrent tag changes both land.
     updateTags: (name, add, remove) =>

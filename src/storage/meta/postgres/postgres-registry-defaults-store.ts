@@ -5,6 +5,11 @@ import { templateKey, type CreationTemplateRecord, type CreationTemplateStore, t
 import type { EncryptionConfiguration, ImageTagMutability, TagMutabilityExclusionFilter } from '../repository-settings.ts';
 import type { PostgresConnection, Row } from './postgres-connection.ts';
 
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const TEMPLATE_COLUMNS = `account_id, prefix, description, encryption, resource_tags, image_tag_mutability, mutability_exclusion_filters,
+  repository_policy, lifecycle_policy, applied_for, custom_role_arn, created_at, updated_at`;
+
 export function createPostgresCreationTemplateStore(db: PostgresConnection): CreationTemplateStore {
   return {
     create: async (template) =>
@@ -21,11 +26,11 @@ export function createPostgresCreationTemplateStore(db: PostgresConnection): Cre
         template.updatedAt,
       )) > 0,
     get: async (accountId, prefix) =>
-      toTemplate(await db.get('SELECT * FROM repository_creation_templates WHERE account_id = $1 AND match_prefix = $2', accountId, templateKey(prefix))),
+      toTemplate(await db.get(`SELECT ${TEMPLATE_COLUMNS} FROM repository_creation_templates WHERE account_id = $1 AND match_prefix = $2`, accountId, templateKey(prefix))),
     list: async (accountId, page) =>
       (
         await db.all(
-          'SELECT * FROM repository_creation_templates WHERE account_id = $1 AND match_prefix > $2 ORDER BY match_prefix LIMIT $3',
+          `SELECT ${TEMPLATE_COLUMNS} FROM repository_creation_templates WHERE account_id = $1 AND match_prefix > $2 ORDER BY match_prefix LIMIT $3`,
           accountId,
           page.after ?? '',
           page.limit,
