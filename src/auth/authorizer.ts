@@ -33,7 +33,18 @@ export interface Denial {
 export const ANONYMOUS = 'anonymous';
 export type Caller = Principal | typeof ANONYMOUS;
 
+export interface Verdict {
+  /** The first resource the caller may not act on; undefined when all are allowed. */
+  readonly denied?: Denial;
+  /**
+   * Whether some policy that was consulted has a Condition: then the same caller, action
+   * and resource may be decided otherwise by another request (its source IP, the time…).
+   */
+  readonly conditional: boolean;
+}
+
 export interface Authorizer {
+  decide(caller: Caller, request: AccessRequest): Promise<Verdict>;
   /** The first resource the caller may not act on, with the decision; undefined when all are allowed. */
   firstDenied(caller: Caller, request: AccessRequest): Promise<Denial | undefined>;
 }
@@ -72,35 +83,41 @@ export function createAuthorizer(identities: IdentityLookup): Authorizer {
     return policy ?? undefined;
   };
 
+  const decide = async (caller: Caller, request: AccessRequest): Promise<Verdict> => {
+    const anonymous = caller === ANONYMOUS;
+    const principal: RequestPrincipal = anonymous
+      ? { accountId: '', arn: ANONYMOUS, anonymous: true }
+      : { accountId: caller.accountId, arn: caller.arn, username: caller.userName };
+    const identity = anonymous ? [] : await identities.userPolicies(caller.accountId, caller.userName);
+    const repository = resourcePolicy(request.repositoryPolicy, 'repository policy');
+    const registry = resourcePolicy(request.registryPolicy, 'registry policy');
+    const conditional = [...identity, repository, registry].some((policy) => policy?.statements.some((statement) => statement.conditions.length > 0));
+    const context: Record<string, ContextValue> = {
+      ...request.context,
+      'aws:SourceIp': request.sourceIp,
+      'aws:SecureTransport': request.secureTransport,
+      'aws:CurrentTime': request.now.toISOString(),
+      'aws:EpochTime': String(Math.floor(request.now.getTime() / 1000)),
+    };
+    for (const resource of request.resources) {
+      const decision = evaluate(
+        { principal, action: request.action, resource, context },
+        {
+          identity,
+          ...(repository ? { resource: repository } : {}),
+          ...(registry ? { registry } : {}),
+          resourceAccountId: request.resourceAccountId,
+        },
+      );
+      if (decision.decision !== 'Allow') return { denied: { resource, decision }, conditional };
+    }
+    return { conditional };
+  };
+
   return {
+    decide,
     async firstDenied(caller, request) {
-      const anonymous = caller === ANONYMOUS;
-      const principal: RequestPrincipal = anonymous
-        ? { accountId: '', arn: ANONYMOUS, anonymous: true }
-        : { accountId: caller.accountId, arn: caller.arn, username: caller.userName };
-      const identity = anonymous ? [] : await identities.userPolicies(caller.accountId, caller.userName);
-      const repository = resourcePolicy(request.repositoryPolicy, 'repository policy');
-      const registry = resourcePolicy(request.registryPolicy, 'registry policy');
-      const context: Record<string, ContextValue> = {
-        ...request.context,
-        'aws:SourceIp': request.sourceIp,
-        'aws:SecureTransport': request.secureTransport,
-        'aws:CurrentTime': request.now.toISOString(),
-        'aws:EpochTime': String(Math.floor(request.now.getTime() / 1000)),
-      };
-      for (const resource of request.resources) {
-        const decision = evaluate(
-          { principal, action: request.action, resource, context },
-          {
-            identity,
-            ...(repository ? { resource: repository } : {}),
-            ...(registry ? { registry } : {}),
-            resourceAccountId: request.resourceAccountId,
-          },
-        );
-        if (decision.decision !== 'Allow') return { resource, decision };
-      }
-      return undefined;
+      return (await decide(caller, request)).denied;
     },
   };
 }

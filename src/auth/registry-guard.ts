@@ -17,6 +17,7 @@ import { requiredAccess, type RegistryRoute } from './registry-actions.ts';
 import { parseBasicAuthorization, TOKEN_USERNAME, wwwAuthenticateBasic } from './tokens/basic-auth.ts';
 import { verifyToken } from './tokens/registry-token.ts';
 import { openSecret } from './tokens/secret-box.ts';
+import { TtlCache } from '../util/ttl-cache.ts';
 import { checkBlobDownload } from './tokens/blob-download.ts';
 
 export interface RegistryGuardOptions {
@@ -38,6 +39,8 @@ export interface GuardVerdict {
    * read it where it is. When not, the upload starts as if no mount had been asked (202).
    */
   readonly mayMount: boolean;
+  /** The ARN of the principal the request goes on as; absent for an anonymous caller. */
+  readonly callerArn?: string;
 }
 
 export type RegistryGuard = (req: IncomingMessage, route: RegistryRoute, query: URLSearchParams) => Promise<GuardVerdict>;
@@ -51,24 +54,25 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
   const unauthorized = (req: IncomingMessage, message: string) => new RegistryError('UNAUTHORIZED', message, undefined, challenge(req.headers.host));
   const repositoryArn = (name: string) => `arn:aws:ecr:${options.region}:${options.accountId}:repository/${name}`;
 
-  const authenticate = async (req: IncomingMessage): Promise<Caller | RegistryError> => {
+  /** Who calls, and until when (epoch ms) the credentials they sent hold. */
+  const authenticate = async (req: IncomingMessage): Promise<{ caller: Caller; notAfter: number } | RegistryError> => {
     const basic = parseBasicAuthorization(req.headers.authorization);
-    if (!basic.ok) return basic.reason === 'missing' ? ANONYMOUS : unauthorized(req, 'malformed Authorization header');
+    if (!basic.ok) return basic.reason === 'missing' ? { caller: ANONYMOUS, notAfter: Infinity } : unauthorized(req, 'malformed Authorization header');
     // containers/image (skopeo, podman, buildah) answers a Basic challenge without credentials
     // with an empty user and password: that is an anonymous request, not a failed login.
-    if (basic.username === '' && basic.password === '') return ANONYMOUS;
+    if (basic.username === '' && basic.password === '') return { caller: ANONYMOUS, notAfter: Infinity };
     if (basic.username === TOKEN_USERNAME) {
       const verified = verifyToken(basic.password, [options.serverKey]);
       if (!verified.ok) return unauthorized(req, verified.reason === 'expired' ? 'the authorization token has expired' : 'the authorization token is not valid');
       const owner = await options.identities.activeKeyOwner(verified.claims.accessKeyId);
       if (!owner) return unauthorized(req, 'the access key this token was issued for is no longer active');
-      return principalOfKey(owner.user, owner.key.accessKeyId);
+      return { caller: principalOfKey(owner.user, owner.key.accessKeyId), notAfter: verified.claims.expiresAt.getTime() };
     }
     if (ACCESS_KEY_ID.test(basic.username)) {
       const owner = await options.identities.activeKeyOwner(basic.username);
       const secret = owner ? openSecret(owner.key.sealedSecret, options.serverKey) : undefined;
       if (!owner || secret === undefined || !sameSecret(secret, basic.password)) return unauthorized(req, 'the access key id or secret is not valid');
-      return principalOfKey(owner.user, owner.key.accessKeyId);
+      return { caller: principalOfKey(owner.user, owner.key.accessKeyId), notAfter: Infinity };
     }
     return unauthorized(req, `log in as "${TOKEN_USERNAME}" with a token from GetAuthorizationToken, or with an access key id and its secret`);
   };
@@ -109,11 +113,26 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     return { mayMount: false };
   };
 
+  // Allowed decisions, by the exact credentials, method and resource they were made for.
+  // One holds while the store's authorization generation stands still (nothing a decision
+  // reads has changed, on any node) and the credentials are valid; decisions that consulted
+  // a conditional policy depend on the request itself and are never kept.
+  const allowed = new TtlCache<string, { generation: number; notAfter: number; verdict: GuardVerdict }>({ ttlMs: 60_000, maxEntries: 4_096 });
+
   return async (req, route, query) => {
     const presigned = await presignedDownload(req, route, query);
     if (presigned) return presigned;
-    const caller = await authenticate(req);
-    if (caller instanceof RegistryError) return { refused: caller, mayMount: false };
+    // An upload start may mount from another repository: decided afresh each time.
+    const cacheKey = route.kind === 'upload-start' ? undefined : `${req.headers.authorization ?? ''}\n${req.method}\n${route.kind}\n${'name' in route ? route.name : ''}`;
+    const generation = cacheKey === undefined ? undefined : await metadata.authorizationGeneration();
+    if (cacheKey !== undefined) {
+      const kept = allowed.get(cacheKey);
+      if (kept && kept.generation === generation && Date.now() < kept.notAfter) return kept.verdict;
+    }
+
+    const authenticated = await authenticate(req);
+    if (authenticated instanceof RegistryError) return { refused: authenticated, mayMount: false };
+    const { caller } = authenticated;
     // `docker login` checks its credentials on /v2/: without any, it must see the challenge.
     if (caller === ANONYMOUS && route.kind === 'base') return { refused: unauthorized(req, 'authentication required'), mayMount: false };
     const access = requiredAccess(route, req.method ?? 'GET');
@@ -124,8 +143,9 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
     }
     const resource = repositoryArn(access.repository ?? '*');
     const registryPolicy = await metadata.registry.getPolicy(options.accountId);
+    let conditional = false;
     for (const action of actions) {
-      const denied = await authorizer.firstDenied(caller, {
+      const decision = await authorizer.decide(caller, {
         ...baseRequest(req),
         action,
         resources: [resource],
@@ -133,13 +153,16 @@ export function createRegistryGuard(options: RegistryGuardOptions): RegistryGuar
         registryPolicy,
         context: resourceTagContext(repository?.tags),
       });
-      if (!denied) continue;
+      conditional ||= decision.conditional;
+      if (!decision.denied) continue;
       // Without credentials the answer is "log in", not "forbidden".
       if (caller === ANONYMOUS) return { refused: unauthorized(req, 'authentication required'), mayMount: false };
       return { refused: new RegistryError('DENIED', `${caller.arn} is not authorized to perform ${action} on ${resource}`, { action, resource }), mayMount: false };
     }
     const mayMount = route.kind === 'upload-start' ? await mayMountFrom(req, caller, query, registryPolicy) : true;
-    return { mayMount };
+    const verdict: GuardVerdict = caller === ANONYMOUS ? { mayMount } : { mayMount, callerArn: caller.arn };
+    if (cacheKey !== undefined && generation !== undefined && !conditional) allowed.set(cacheKey, { generation, notAfter: authenticated.notAfter, verdict });
+    return verdict;
   };
 }
 

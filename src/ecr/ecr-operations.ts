@@ -17,6 +17,8 @@ import {
 } from './creation-templates.ts';
 import { describeRegistry, getAccountSetting, putAccountSetting } from './registry-settings.ts';
 import { batchGetRepositoryScanningConfiguration } from './scanning.ts';
+import { getRegistryScanningConfiguration, putRegistryScanningConfiguration } from './registry-scanning.ts';
+import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './pull-time-exclusions.ts';
 
 export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, EcrHandler>([
   ['CreateRepository', createRepository],
@@ -53,4 +55,9 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['PutAccountSetting', putAccountSetting],
   ['DescribeRegistry', (context) => describeRegistry(context)],
   ['BatchGetRepositoryScanningConfiguration', batchGetRepositoryScanningConfiguration],
+  ['GetRegistryScanningConfiguration', (context) => getRegistryScanningConfiguration(context)],
+  ['PutRegistryScanningConfiguration', putRegistryScanningConfiguration],
+  ['RegisterPullTimeUpdateExclusion', registerPullTimeUpdateExclusion],
+  ['DeregisterPullTimeUpdateExclusion', deregisterPullTimeUpdateExclusion],
+  ['ListPullTimeUpdateExclusions', listPullTimeUpdateExclusions],
 ]);

@@ -181,7 +181,7 @@ export async function batchGetImage(context: EcrContext, input: Record<string, u
       failures.push(imageFailure(id, 'UnsupportedImageType', `The image manifest is ${manifest.mediaType}, which is not among the accepted media types`));
       continue;
     }
-    context.registry.manifests.notePull(manifest);
+    context.registry.manifests.notePull(manifest, context.principal.arn);
     images.push({
       registryId: context.accountId,
       repositoryName: repository,

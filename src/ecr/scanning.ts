@@ -1,11 +1,14 @@
-// BatchGetRepositoryScanningConfiguration: each named repository's scanning as ECR
-// reports it for basic scanning configured per repository. Berth keeps only the
-// repository's scan-on-push flag and has no registry scanning rules, so no scan
-// filters ever apply. Missing repositories are failures, not an exception.
+// BatchGetRepositoryScanningConfiguration: each named repository's scan frequency and
+// the registry scanning filters that apply to it, worked out from the account's
+// registry scanning configuration and the repository's own scanOnPush flag (see
+// src/registry/registry-scanning.ts). Missing repositories are failures, not an
+// exception. Berth scans nothing; this reports the configuration only.
+import { registryScanning, repositoryScanning } from '../registry/registry-scanning.ts';
 import type { EcrContext } from './ecr-context.ts';
 import { repositoryNotFound } from './repository-lookup.ts';
 
 export async function batchGetRepositoryScanningConfiguration(context: EcrContext, input: Record<string, unknown>): Promise<object> {
+  const configuration = await registryScanning(context.metadata.registryScanning, context.accountId);
   const scanningConfigurations: object[] = [];
   const failures: object[] = [];
   for (const name of new Set(input['repositoryNames'] as string[])) {
@@ -19,8 +22,7 @@ export async function batchGetRepositoryScanningConfiguration(context: EcrContex
       repositoryArn: `arn:aws:ecr:${context.region}:${context.accountId}:repository/${name}`,
       repositoryName: name,
       scanOnPush,
-      scanFrequency: scanOnPush ? 'SCAN_ON_PUSH' : 'MANUAL',
-      appliedScanFilters: [],
+      ...repositoryScanning(configuration, name, scanOnPush),
     });
   }
   return { scanningConfigurations, failures };

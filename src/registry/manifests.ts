@@ -7,6 +7,7 @@ import type { ManifestRecord, ReferrerRecord } from '../storage/meta/metadata-st
 import { parseManifest } from './manifest-parser.ts';
 import { isTagImmutable } from './tag-mutability.ts';
 import { PullThrottle } from './pull-throttle.ts';
+import type { PullTimeExclusions } from './pull-time-exclusions.ts';
 import type { RegistryContext } from './registry-context.ts';
 import type { RepositoryCreation } from './repository-creation.ts';
 
@@ -19,10 +20,12 @@ export class Manifests {
   readonly #context: RegistryContext;
   readonly #creation: RepositoryCreation;
   readonly #pulls = new PullThrottle();
+  readonly #exclusions: PullTimeExclusions;
 
-  constructor(context: RegistryContext, creation: RepositoryCreation) {
+  constructor(context: RegistryContext, creation: RepositoryCreation, exclusions: PullTimeExclusions) {
     this.#context = context;
     this.#creation = creation;
+    this.#exclusions = exclusions;
   }
 
   /** The digest a manifest will be stored under: sha256, or the algorithm of an expected digest. */
@@ -86,11 +89,28 @@ export class Manifests {
 
   /**
    * Notes that a client pulled the manifest (a GET, or ECR's BatchGetImage; not a
-   * HEAD), for ECR's lastRecordedPullTime. Throttled per image (see PullThrottle),
-   * and never in the way of the pull: the write does not wait for the disk, and a
-   * failure to record only loses the time.
+   * HEAD), for ECR's lastRecordedPullTime. `puller` is the caller's principal ARN
+   * (none for an anonymous pull): a principal on the pull time update exclusion list
+   * leaves the time alone. Throttled per image (see PullThrottle), and never in the
+   * way of the pull: the write does not wait for the disk, and a failure to record
+   * only loses the time.
    */
-  notePull(manifest: ManifestRecord): void {
+  notePull(manifest: ManifestRecord, puller?: string): void {
+    if (puller !== undefined) {
+      const excluded = this.#exclusions.excludes(puller);
+      if (excluded === true) return;
+      if (excluded === undefined) {
+        // The list is being read again (every few seconds, for one pull): decide after.
+        void this.#exclusions.settled().then(() => {
+          if (this.#exclusions.excludes(puller) !== true) this.#recordPull(manifest);
+        });
+        return;
+      }
+    }
+    this.#recordPull(manifest);
+  }
+
+  #recordPull(manifest: ManifestRecord): void {
     const now = this.#context.now();
     if (!this.#pulls.due(`${manifest.repository}@${manifest.digest}`, now.getTime())) return;
     this.#context.metadata.manifests.recordPull(manifest.repository, manifest.digest, now).catch(() => undefined);

@@ -7,8 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { adminFetch } from '../helpers/admin-fetch.ts';
+import { awsCli } from '../helpers/aws-cli.ts';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run } from '../helpers/clients.ts';
+import { missingTools } from '../helpers/clients.ts';
 import { writeNewestEcrModel, type EcrModelDataPath } from '../helpers/ecr-model.ts';
 import { EMPTY_JSON, MEDIA_TYPES, OciLayout, sha256, type BuiltArtifact, type BuiltImage, type BuiltIndex } from '../helpers/oci-images.ts';
 
@@ -31,17 +32,9 @@ after(async () => {
   await berth?.stop();
 });
 
+/** The AWS CLI as the administrator, with the newest ECR model when the installed CLI lacks some of it. */
 function aws(args: string[]) {
-  return run('aws', [...args, '--endpoint-url', berth.url, '--region', 'us-east-1', '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_SHARED_CREDENTIALS_FILE: join(berth.dataDir, 'credentials'),
-      AWS_CONFIG_FILE: join(berth.dataDir, 'no-aws-config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      ...(model ? { AWS_DATA_PATH: model.dataPath } : {}),
-    },
-  });
+  return awsCli(berth, args, { env: model ? { AWS_DATA_PATH: model.dataPath } : {} });
 }
 
 async function ecr<T>(args: string[]): Promise<T> {
@@ -57,6 +50,8 @@ async function ecrError(args: string[]): Promise<string> {
   return result.stderr;
 }
 
+// These push the built images, indexes and artifacts whose sizes and digests the tests
+// compare, not tiny-image.ts's one-blob image.
 async function pushBlob(repository: string, bytes: Buffer): Promise<void> {
   const response = await adminFetch(berth, `/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes });
   assert.equal(response.status, 201, await response.text());

@@ -5,10 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { adminFetch } from '../helpers/admin-fetch.ts';
+import { awsCli } from '../helpers/aws-cli.ts';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run } from '../helpers/clients.ts';
+import { missingTools } from '../helpers/clients.ts';
+import { pushTinyImage, type TinyImagePush } from '../helpers/tiny-image.ts';
 
 const missing = missingTools('aws');
 const skip = missing.length > 0 && `not installed: ${missing.join(', ')}`;
@@ -22,26 +23,14 @@ after(async () => {
   await berth?.stop();
 });
 
-function awsAt(server: BerthProcess, args: string[]) {
-  return run('aws', [...args, '--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_SHARED_CREDENTIALS_FILE: join(server.dataDir, 'credentials'),
-      AWS_CONFIG_FILE: join(server.dataDir, 'no-aws-config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-    },
-  });
-}
-
 async function aws<T = Record<string, unknown>>(args: string[]): Promise<T> {
-  const { stdout } = await awsAt(berth, args);
+  const { stdout } = await awsCli(berth, args);
   return (stdout.trim() === '' ? {} : JSON.parse(stdout)) as T;
 }
 
 /** The stderr of an AWS CLI call that must fail. */
 async function awsError(args: string[]): Promise<string> {
-  const outcome = await awsAt(berth, args).then(
+  const outcome = await awsCli(berth, args).then(
     (result) => ({ failed: false, stderr: result.stdout }),
     (error: { stderr: string }) => ({ failed: true, stderr: error.stderr }),
   );
@@ -51,25 +40,10 @@ async function awsError(args: string[]): Promise<string> {
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-/** Pushes a one-blob OCI image over /v2/; answers the manifest's digest and the push's response. */
-async function pushImage(server: BerthProcess, repository: string, tag: string, seed: string): Promise<{ digest: string; status: number; body: string }> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }));
-  const blob = await adminFetch(server, `/v2/${repository}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config });
-  if (blob.status !== 201) return { digest: '', status: blob.status, body: await blob.text() };
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      layers: [],
-    }),
-  );
-  const put = await adminFetch(server, `/v2/${repository}/manifests/${tag}`, {
-    method: 'PUT',
-    body: manifest,
-    headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-  });
-  return { digest: sha(manifest), status: put.status, body: await put.text() };
+/** Pushes a one-blob image over /v2/ whose config carries `seed`, so a tag can be pushed again with other content. */
+async function pushImage(server: BerthProcess, repository: string, tag: string, seed: string): Promise<TinyImagePush> {
+  const { authorization } = await server.login();
+  return pushTinyImage(server.url, repository, tag, authorization, { config: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed })) });
 }
 
 interface Template {
@@ -282,7 +256,7 @@ test('create on push off: a push into a missing repository is 404 NAME_UNKNOWN; 
     assert.equal(mount.status, 404, 'a mount that falls back to an upload is refused too');
     assert.equal((await adminFetch(strict, `/v2/_catalog`).then((r) => r.json()) as { repositories: string[] }).repositories.length, 0, 'nothing was created');
     if (!skip) {
-      await awsAt(strict, ['ecr', 'create-repository', '--repository-name', 'strict/app']);
+      await awsCli(strict, ['ecr', 'create-repository', '--repository-name', 'strict/app']);
       const pushed = await pushImage(strict, 'strict/app', 'v1', 'one');
       assert.equal(pushed.status, 201, pushed.body);
     }

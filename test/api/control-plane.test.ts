@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run } from '../helpers/clients.ts';
+import { missingTools } from '../helpers/clients.ts';
+import { awsCli } from '../helpers/aws-cli.ts';
+import type { AccessKey } from '../helpers/registry-login.ts';
 
 const missing = missingTools('aws');
 let berth: BerthProcess;
@@ -23,18 +25,8 @@ after(async () => {
   await berth?.stop();
 });
 
-function aws(args: string[], env: Record<string, string> = {}) {
-  return run('aws', [...args, '--endpoint-url', berth.url, '--region', 'us-east-1', '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_CONFIG_FILE: join(berth.dataDir, 'no-aws-config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      ...env,
-    },
-  });
-}
+/** The AWS CLI against this Berth, as the administrator unless a user's key is given. */
+const aws = (args: string[], user?: AccessKey) => awsCli(berth, args, { user });
 
 test('the first start writes the administrator credentials, mode 0600, and prints them once', async () => {
   const info = await stat(credentials);
@@ -73,9 +65,9 @@ test('aws sts get-caller-identity answers for the administrator', { skip: missin
 test('a wrong secret or an unknown key gets AWS\'s own errors', { skip: missing.length > 0 && `not installed: ${missing.join(', ')}` }, async () => {
   const text = await readFile(credentials, 'utf8');
   const id = /aws_access_key_id = (\S+)/.exec(text)![1]!;
-  const wrong = await aws(['sts', 'get-caller-identity'], { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: 'not-the-secret' }).catch((error: { stderr: string }) => error);
+  const wrong = await aws(['sts', 'get-caller-identity'], { accessKeyId: id, secretAccessKey: 'not-the-secret' }).catch((error: { stderr: string }) => error);
   assert.match((wrong as { stderr: string }).stderr, /SignatureDoesNotMatch/);
-  const unknown = await aws(['ecr', 'describe-repositories'], { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'AKIAAAAAAAAAAAAAAAAA', AWS_SECRET_ACCESS_KEY: 'x' }).catch((error: { stderr: string }) => error);
+  const unknown = await aws(['ecr', 'describe-repositories'], { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x' }).catch((error: { stderr: string }) => error);
   assert.match((unknown as { stderr: string }).stderr, /UnrecognizedClientException/);
 });
 
@@ -147,9 +139,9 @@ test('a user whose identity policy only allows reads is denied CreateRepository'
   } finally {
     await store.close();
   }
-  const env = { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'AKIAREADERREADER0001', AWS_SECRET_ACCESS_KEY: 'reader-secret' };
-  await aws(['ecr', 'describe-repositories'], env);
-  const denied = await aws(['ecr', 'create-repository', '--repository-name', 'reader/new'], env).catch((error: { stderr: string }) => error);
+  const reader = { accessKeyId: 'AKIAREADERREADER0001', secretAccessKey: 'reader-secret' };
+  await aws(['ecr', 'describe-repositories'], reader);
+  const denied = await aws(['ecr', 'create-repository', '--repository-name', 'reader/new'], reader).catch((error: { stderr: string }) => error);
   assert.match((denied as { stderr: string }).stderr, /AccessDeniedException.*arn:aws:iam::123456789012:user\/reader is not authorized to perform: ecr:CreateRepository/);
 });
 
@@ -260,7 +252,7 @@ test('IAM: users, access keys and inline policies through the AWS CLI, and the n
   const malformed = await aws(['iam', 'put-user-policy', '--user-name', 'ci-bot', '--policy-name', 'bad', '--policy-document', '{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}']).catch((error: { stderr: string }) => error);
   assert.match((malformed as { stderr: string }).stderr, /MalformedPolicyDocument/);
 
-  const asBot = { AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: key.AccessKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.AccessKey.SecretAccessKey };
+  const asBot = { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
   await aws(['ecr', 'describe-repositories'], asBot);
   const denied = await aws(['ecr', 'create-repository', '--repository-name', 'bot/repo'], asBot).catch((error: { stderr: string }) => error);
   assert.match((denied as { stderr: string }).stderr, /AccessDeniedException/);

@@ -3,20 +3,19 @@
 // what that user's own account allows too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { BatchGetImageCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { administratorKey, loginWithKey, type AccessKey } from '../helpers/registry-login.ts';
+import { pushTinyImage } from '../helpers/tiny-image.ts';
 import { SqliteMetadataStore } from '../../src/storage/meta/sqlite/sqlite-metadata-store.ts';
 import { sealSecret } from '../../src/auth/tokens/secret-box.ts';
 
 const HOME = '123456789012';
 const OTHER = '210987654321';
 const REPO = 'shared/app';
-const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 let berth: BerthProcess;
 let admin: AccessKey;
@@ -25,30 +24,11 @@ before(async () => {
   berth = await startBerth();
   admin = await administratorKey(berth.dataDir);
   const { authorization } = await berth.login();
-  assert.equal(await push(REPO, 'v1', authorization), 201);
+  assert.equal((await pushTinyImage(berth.url, REPO, 'v1', authorization)).status, 201);
 });
 after(async () => {
   await berth?.stop();
 });
-
-/** Pushes a one-blob image; returns the manifest PUT's status (or the first failure's). */
-async function push(repo: string, tag: string, authorization: string): Promise<number> {
-  const config = Buffer.from(`{"repo":"${repo}","tag":"${tag}"}`);
-  const blob = await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers: { Authorization: authorization } });
-  if (blob.status !== 201) return blob.status;
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [],
-  });
-  const put = await fetch(`${berth.url}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT',
-    body: manifest,
-    headers: { Authorization: authorization, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-  });
-  return put.status;
-}
 
 /** A user of another account with the given identity policy (as that account's administrator would make it). */
 async function userInOtherAccount(userName: string, actions: string[]): Promise<AccessKey> {
@@ -108,8 +88,8 @@ test('another account is refused until a repository policy grants it, then pulls
     const fetched = await client.send(new BatchGetImageCommand({ registryId: HOME, repositoryName: REPO, imageIds: [{ imageTag: 'v1' }] }));
     assert.equal(fetched.images?.length, 1);
 
-    assert.equal(await push(REPO, 'carol', login.authorization), 403, 'the policy grants pulls only');
-    assert.equal(await push('carol/own', 'v1', login.authorization), 403, 'nor may she create repositories here');
+    assert.equal((await pushTinyImage(berth.url, REPO, 'carol', login.authorization)).status, 403, 'the policy grants pulls only');
+    assert.equal((await pushTinyImage(berth.url, 'carol/own', 'v1', login.authorization)).status, 403, 'nor may she create repositories here');
   } finally {
     client.destroy();
   }

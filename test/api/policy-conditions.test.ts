@@ -4,13 +4,12 @@
 // (aws:SecureTransport). Users and policies are made through the IAM API with the SDK.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { administratorKey, loginWithKey, type AccessKey } from '../helpers/registry-login.ts';
+import { pushTinyImage } from '../helpers/tiny-image.ts';
 
-const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 let berth: BerthProcess;
 let admin: AccessKey;
 const clients: Array<{ destroy(): void }> = [];
@@ -42,16 +41,7 @@ async function user(userName: string, statements: object[]): Promise<AccessKey> 
 
 async function pushAsAdmin(repo: string): Promise<void> {
   const { authorization } = await berth.login();
-  const config = Buffer.from(`{"repo":"${repo}"}`);
-  assert.equal((await fetch(`${berth.url}/v2/${repo}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers: { Authorization: authorization } })).status, 201);
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [],
-  });
-  const put = await fetch(`${berth.url}/v2/${repo}/manifests/v1`, { method: 'PUT', body: manifest, headers: { Authorization: authorization, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
-  assert.equal(put.status, 201);
+  assert.equal((await pushTinyImage(berth.url, repo, 'v1', authorization)).status, 201);
 }
 
 const denied = { name: 'AccessDeniedException' };

@@ -10,8 +10,10 @@ import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { administratorKey, basicLogin, type AccessKey } from '../helpers/registry-login.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { missingTools, run, Skopeo, ToolSandbox } from '../helpers/clients.ts';
+import { missingTools, Skopeo, ToolSandbox } from '../helpers/clients.ts';
 import { buildTestImages } from '../helpers/oci-images.ts';
+import { awsCli } from '../helpers/aws-cli.ts';
+import { pushTinyImage } from '../helpers/tiny-image.ts';
 
 const missing = missingTools('aws');
 const skip = missing.length > 0 && `not installed: ${missing.join(', ')}`;
@@ -26,24 +28,11 @@ after(async () => {
   await berth?.stop();
 });
 
-/** The AWS CLI against this Berth, as the administrator unless `env` names other credentials. */
-function aws(args: string[], env: Record<string, string> = {}) {
-  return run('aws', [...args, '--endpoint-url', berth.url, '--region', 'us-east-1', '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_SHARED_CREDENTIALS_FILE: join(berth.dataDir, 'credentials'),
-      AWS_CONFIG_FILE: join(berth.dataDir, 'no-aws-config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      ...env,
-    },
-  });
-}
+/** The AWS CLI against this Berth, as the administrator unless a user is named. */
+const aws = (args: string[], user?: AccessKey) => awsCli(berth, args, { user });
 
-const asUser = (key: AccessKey) => ({ AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
-
-async function loginPassword(env: Record<string, string> = {}): Promise<string> {
-  return (await aws(['ecr', 'get-login-password'], env)).stdout.trim();
+async function loginPassword(user?: AccessKey): Promise<string> {
+  return (await aws(['ecr', 'get-login-password'], user)).stdout.trim();
 }
 
 /** A user made the way an administrator makes one: create-user, create-access-key, put-user-policy. */
@@ -59,22 +48,9 @@ const repositoryArn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:reposi
 /** The one blob of the image pushImage(repo) pushes: its config. */
 const configOf = (repo: string) => Buffer.from(`{"repo":"${repo}"}`);
 
-async function pushImage(repo: string, headers: Record<string, string>, url = berth.url): Promise<number> {
-  const config = configOf(repo);
-  const blob = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${sha(config)}`, { method: 'POST', body: config, headers });
-  if (blob.status !== 201) return blob.status;
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [],
-  });
-  const put = await fetch(`${url}/v2/${repo}/manifests/v1`, {
-    method: 'PUT',
-    body: manifest,
-    headers: { ...headers, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-  });
-  return put.status;
+/** Pushes a tiny image tagged v1 whose config is configOf(repo); returns the push's status. */
+async function pushImage(repo: string, headers: { Authorization?: string }, url = berth.url): Promise<number> {
+  return (await pushTinyImage(url, repo, 'v1', headers.Authorization, { config: configOf(repo) })).status;
 }
 
 test('without credentials /v2/ answers 401 with the Basic challenge docker login expects', async () => {
@@ -121,7 +97,7 @@ test('a pull-only user pulls, is DENIED a push, and loses access when its key is
   const puller = await createUser('puller', [
     { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' },
   ]);
-  const pullerAuth = basic(await loginPassword(asUser(puller)));
+  const pullerAuth = basic(await loginPassword(puller));
   assert.equal((await fetch(`${berth.url}/v2/auth/shared/manifests/v1`, { headers: pullerAuth })).status, 200);
   const denied = await fetch(`${berth.url}/v2/auth/shared/blobs/uploads/`, { method: 'POST', headers: pullerAuth });
   assert.equal(denied.status, 403);
@@ -175,7 +151,7 @@ test('a mount from a repository the caller may not read starts an upload (202) i
       Resource: repositoryArn('auth/mount-target'),
     },
   ]);
-  const pusherAuth = basic(await loginPassword(asUser(pusher)));
+  const pusherAuth = basic(await loginPassword(pusher));
   assert.equal((await fetch(`${berth.url}/v2/auth/mount-source/blobs/${digest}`, { headers: pusherAuth })).status, 403, 'the pusher may not read the source');
 
   const started = await fetch(`${berth.url}/v2/auth/mount-target/blobs/uploads/${mountQuery}`, { method: 'POST', headers: pusherAuth });

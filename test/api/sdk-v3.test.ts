@@ -69,6 +69,11 @@ import {
   paginateListImages,
   type ImageReferrer,
   type ListImageReferrersCommandInput,
+  DeregisterPullTimeUpdateExclusionCommand,
+  GetRegistryScanningConfigurationCommand,
+  ListPullTimeUpdateExclusionsCommand,
+  PutRegistryScanningConfigurationCommand,
+  RegisterPullTimeUpdateExclusionCommand,
 } from '@aws-sdk/client-ecr';
 import {
   CreateAccessKeyCommand,
@@ -895,6 +900,17 @@ test('IAM and STS: a pull-only user can read images but not push or create; deac
     iam.destroy();
     sts.destroy();
   }
+});
+
+test('registry scanning configuration and pull time update exclusions (in detail: control-plane-scanning.test.ts)', async () => {
+  assert.deepEqual((await ecr.send(new GetRegistryScanningConfigurationCommand({}))).scanningConfiguration, { scanType: 'BASIC', rules: [] });
+  const rules = [{ scanFrequency: 'SCAN_ON_PUSH' as const, repositoryFilters: [{ filter: 'sdk/scan*', filterType: 'WILDCARD' as const }] }];
+  assert.deepEqual((await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules }))).registryScanningConfiguration, { scanType: 'BASIC', rules });
+  const principalArn = `arn:aws:iam::${ACCOUNT}:role/sdk-scanner`;
+  assert.ok((await ecr.send(new RegisterPullTimeUpdateExclusionCommand({ principalArn }))).createdAt instanceof Date);
+  assert.deepEqual((await ecr.send(new ListPullTimeUpdateExclusionsCommand({}))).pullTimeUpdateExclusions, [principalArn]);
+  assert.equal((await ecr.send(new DeregisterPullTimeUpdateExclusionCommand({ principalArn }))).principalArn, principalArn);
+  await ecr.send(new PutRegistryScanningConfigurationCommand({}));
 });
 
 test('every ECR operation Berth implements was called through the SDK above', () => {

@@ -459,6 +459,42 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       ]);
     });
 
+    // ---------------------------------------------------------------- authorization generation
+
+    it('the authorization generation moves with every change a decision reads, and only with those', async (s) => {
+      let last = await s.authorizationGeneration();
+      const moved = async (what: string, change: () => Promise<unknown>) => {
+        await change();
+        const now = await s.authorizationGeneration();
+        assert.notEqual(now, last, `${what} must move the generation`);
+        last = now;
+      };
+      const stayed = async (what: string, change: () => Promise<unknown>) => {
+        await change();
+        assert.equal(await s.authorizationGeneration(), last, `${what} must not move the generation`);
+      };
+      const ids = s.identities;
+      await moved('createUser', () => ids.createUser({ accountId: ACCOUNT, userName: 'gen', userId: 'AIDAGENERATIONUSER01', path: '/', createdAt: new Date(T0) }));
+      await moved('createAccessKey', () =>
+        ids.createAccessKey({ accessKeyId: 'AKIAGENERATION000001', accountId: ACCOUNT, userName: 'gen', sealedSecret: Buffer.from('x'), status: 'Active', createdAt: new Date(T0) }),
+      );
+      await moved('setAccessKeyStatus', () => ids.setAccessKeyStatus('AKIAGENERATION000001', 'Inactive'));
+      await moved('putUserPolicy', () => ids.putUserPolicy({ accountId: ACCOUNT, userName: 'gen', policyName: 'p', document: '{}' }));
+      await moved('putUserPolicy again (replace)', () => ids.putUserPolicy({ accountId: ACCOUNT, userName: 'gen', policyName: 'p', document: '{"a":1}' }));
+      await moved('deleteUserPolicy', () => ids.deleteUserPolicy(ACCOUNT, 'gen', 'p'));
+      await moved('deleteAccessKey', () => ids.deleteAccessKey('AKIAGENERATION000001'));
+      await moved('deleteUser', () => ids.deleteUser(ACCOUNT, 'gen'));
+      await moved('repositories.create', () => s.repositories.create('gen/repo', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0)));
+      await moved('repositories.setPolicy', () => s.repositories.setPolicy('gen/repo', '{}'));
+      await moved('repositories.updateTags', () => s.repositories.updateTags('gen/repo', { team: 'a' }, []));
+      await moved('registry.setPolicy', () => s.registry.setPolicy(ACCOUNT, '{}'));
+      await moved('accountSettings.put', () => s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'DISABLED'));
+      const config = digest('generation config');
+      await stayed('blobs.link', () => s.blobs.link('gen/repo', config, 10));
+      await stayed('manifests.put', () => s.manifests.put(manifestRecord('gen/repo', { config }), { blobs: [config], manifests: [] }, 'v1'));
+      await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
+    });
+
     // ---------------------------------------------------------------- uploads
 
     it('identities: users are unique per account regardless of case, listed by name, deleted with their keys and policies', async (s) => {
@@ -657,6 +693,48 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.accountSettings.get(ACCOUNT, 'BLOB_MOUNTING'), 'ENABLED');
       assert.equal(await s.accountSettings.get(ACCOUNT, 'REGISTRY_POLICY_SCOPE'), 'V2');
       assert.equal(await s.accountSettings.get(OTHER_ACCOUNT, 'REGISTRY_POLICY_SCOPE'), undefined);
+    });
+
+    it('registry scanning: per account, unset until put, replaced whole, read back exactly', async (s) => {
+      assert.equal(await s.registryScanning.get(ACCOUNT), undefined);
+      const enhanced = {
+        scanType: 'ENHANCED',
+        rules: [
+          { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'prod*', filterType: 'WILDCARD' }, { filter: 'team/*/app', filterType: 'WILDCARD' }] },
+          { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [] },
+        ],
+      } as const;
+      await s.registryScanning.put(ACCOUNT, enhanced);
+      await s.registryScanning.put(OTHER_ACCOUNT, { scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] });
+      assert.deepEqual(await s.registryScanning.get(ACCOUNT), enhanced);
+      await s.registryScanning.put(ACCOUNT, { scanType: 'BASIC', rules: [] });
+      assert.deepEqual(await s.registryScanning.get(ACCOUNT), { scanType: 'BASIC', rules: [] }, 'a put replaces the rules too');
+      assert.equal((await s.registryScanning.get(OTHER_ACCOUNT))?.rules[0]?.repositoryFilters[0]?.filter, '*', 'accounts are apart');
+    });
+
+    it('pull time exclusions: per account, unique, bounded, listed by ARN with limit and after, removed', async (s) => {
+      const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:${name}`;
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/scanner'), new Date(T0), 3), 'added');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/scanner'), new Date(T0 + 1_000), 3), 'exists');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/ci/bot'), new Date(T0 + 2_000), 3), 'added');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('role/Scanner'), new Date(T0 + 3_000), 3), 'added', 'ARNs compare exactly');
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/late'), new Date(T0), 3), 'full');
+      assert.equal(await s.pullTimeExclusions.add(OTHER_ACCOUNT, arn('user/late'), new Date(T0 + 4_000), 3), 'added', 'the limit is per account');
+      assert.deepEqual(await s.pullTimeExclusions.list(ACCOUNT, { limit: 10 }), [
+        { principalArn: arn('role/Scanner'), createdAt: new Date(T0 + 3_000) },
+        { principalArn: arn('role/scanner'), createdAt: new Date(T0) },
+        { principalArn: arn('user/ci/bot'), createdAt: new Date(T0 + 2_000) },
+      ]);
+      const arns = async (page: { limit: number; after?: string }) => (await s.pullTimeExclusions.list(ACCOUNT, page)).map((record) => record.principalArn);
+      assert.deepEqual(await arns({ limit: 2 }), [arn('role/Scanner'), arn('role/scanner')]);
+      assert.deepEqual(await arns({ limit: 2, after: arn('role/scanner') }), [arn('user/ci/bot')]);
+      assert.deepEqual(await arns({ limit: 2, after: arn('user/zz') }), []);
+      assert.equal(await s.pullTimeExclusions.remove(OTHER_ACCOUNT, arn('role/scanner')), false, 'another account has no such exclusion');
+      assert.equal(await s.pullTimeExclusions.remove(ACCOUNT, arn('role/scanner')), true);
+      assert.equal(await s.pullTimeExclusions.remove(ACCOUNT, arn('role/scanner')), false);
+      assert.equal(await s.pullTimeExclusions.add(ACCOUNT, arn('user/late'), new Date(T0 + 5_000), 3), 'added', 'room again after a removal');
+      assert.deepEqual(await arns({ limit: 10 }), [arn('role/Scanner'), arn('user/ci/bot'), arn('user/late')]);
+      assert.deepEqual((await s.pullTimeExclusions.list(OTHER_ACCOUNT, { limit: 10 })).map((record) => record.principalArn), [arn('user/late')]);
     });
 
     it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {

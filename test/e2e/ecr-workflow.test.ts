@@ -9,8 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run, Skopeo, ToolSandbox } from '../helpers/clients.ts';
+import { missingTools, Skopeo, ToolSandbox } from '../helpers/clients.ts';
 import { buildTestImages, type TestImageSet } from '../helpers/oci-images.ts';
+import { awsCli } from '../helpers/aws-cli.ts';
+import type { AccessKey } from '../helpers/registry-login.ts';
 import { issueToken } from '../../src/auth/tokens/registry-token.ts';
 
 const missing = missingTools('aws', 'skopeo');
@@ -21,7 +23,7 @@ describe('ECR workflow: AWS CLI + skopeo against `berth serve`', { skip: missing
   let work: string;
   let images: TestImageSet;
   const sandboxes: ToolSandbox[] = [];
-  let reader: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string };
+  let reader: AccessKey;
 
   before(async () => {
     berth = await startBerth();
@@ -35,20 +37,10 @@ describe('ECR workflow: AWS CLI + skopeo against `berth serve`', { skip: missing
   });
 
   /** The AWS CLI as a user would run it: the administrator's credentials file, or a user's keys. */
-  const aws = (args: string[], user?: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }) =>
-    run('aws', [...args, '--endpoint-url', berth.url, '--region', 'us-east-1', '--output', 'json'], {
-      env: {
-        ...process.env,
-        AWS_SHARED_CREDENTIALS_FILE: user ? '/dev/null' : join(berth.dataDir, 'credentials'),
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        ...(user ?? {}),
-      },
-    });
+  const aws = (args: string[], user?: AccessKey) => awsCli(berth, args, { user });
 
   /** `aws ecr get-login-password | skopeo login --password-stdin` in a fresh tool sandbox. */
-  async function loggedInSkopeo(user?: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }): Promise<Skopeo> {
+  async function loggedInSkopeo(user?: AccessKey): Promise<Skopeo> {
     const sandbox = await ToolSandbox.create();
     sandboxes.push(sandbox);
     const skopeo = new Skopeo(sandbox);
@@ -74,7 +66,7 @@ describe('ECR workflow: AWS CLI + skopeo against `berth serve`', { skip: missing
     };
     await aws(['iam', 'put-user-policy', '--user-name', 'ci-reader', '--policy-name', 'pull-only', '--policy-document', JSON.stringify(pullOnly)]);
     const key = (JSON.parse((await aws(['iam', 'create-access-key', '--user-name', 'ci-reader'])).stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
-    reader = { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
+    reader = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
     const identity = JSON.parse((await aws(['sts', 'get-caller-identity'], reader)).stdout) as { Arn: string };
     assert.equal(identity.Arn, 'arn:aws:iam::123456789012:user/ci-reader');
 
@@ -92,7 +84,7 @@ describe('ECR workflow: AWS CLI + skopeo against `berth serve`', { skip: missing
 
   it('deactivating the user\'s key ends its registry login at once', async () => {
     const skopeo = await loggedInSkopeo(reader);
-    await aws(['iam', 'update-access-key', '--user-name', 'ci-reader', '--access-key-id', reader.AWS_ACCESS_KEY_ID, '--status', 'Inactive']);
+    await aws(['iam', 'update-access-key', '--user-name', 'ci-reader', '--access-key-id', reader.accessKeyId, '--status', 'Inactive']);
     const refused = await skopeo.raw(['inspect', '--raw', '--tls-verify=false', image('1.0')]).catch((error: { stderr: string }) => error);
     assert.match((refused as { stderr?: string }).stderr ?? '', /unauthorized|authentication required|401/i);
   });

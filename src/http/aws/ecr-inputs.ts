@@ -179,4 +179,35 @@ const settings: Record<string, StructureSpec> = {
   BatchGetRepositoryScanningConfiguration: structure({ repositoryNames: list(repositoryName, { min: 1, max: 25 }) }, ['repositoryNames']),
 };
 
-export const ECR_INPUT_SHAPES: Readonly<Record<string, StructureSpec>> = { ...repositories, ...images, ...layers, ...registry, ...templates, ...settings };
+// Registry scanning rules (at most 2, each with up to 100 WILDCARD filters on
+// repository names) and pull time update exclusions (IAM user or role ARNs).
+const scanningRepositoryFilter = structure(
+  {
+    filter: string({ min: 1, max: 255, pattern: '^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$' }),
+    filterType: string({ enum: ['WILDCARD'] }),
+  },
+  ['filter', 'filterType'],
+);
+const registryScanningRule = structure(
+  { scanFrequency: string({ enum: ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'] }), repositoryFilters: list(scanningRepositoryFilter, { min: 0, max: 100 }) },
+  ['scanFrequency', 'repositoryFilters'],
+);
+const principalArn = string({ max: 200, pattern: '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$' });
+
+const scanning: Record<string, StructureSpec> = {
+  GetRegistryScanningConfiguration: none,
+  PutRegistryScanningConfiguration: structure({ scanType: string({ enum: ['BASIC', 'ENHANCED'] }), rules: list(registryScanningRule, { min: 0, max: 2 }) }),
+  RegisterPullTimeUpdateExclusion: structure({ principalArn }, ['principalArn']),
+  DeregisterPullTimeUpdateExclusion: structure({ principalArn }, ['principalArn']),
+  ListPullTimeUpdateExclusions: structure({ maxResults, nextToken }),
+};
+
+export const ECR_INPUT_SHAPES: Readonly<Record<string, StructureSpec>> = {
+  ...repositories,
+  ...images,
+  ...layers,
+  ...registry,
+  ...templates,
+  ...settings,
+  ...scanning,
+};

@@ -1,7 +1,8 @@
 // The AWS JSON 1.1 protocol edge of the ECR control plane: recognise a request
 // (`POST /`, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`,
-// `Content-Type: application/x-amz-json-1.1`), read its body under a size limit, and
-// write responses and errors in the shape botocore and the AWS SDK v3 parse:
+// `Content-Type: application/x-amz-json-1.1`), parse its body (read by request-body.ts
+// under the limits defined here), and write responses and errors in the shape botocore and
+// the AWS SDK v3 parse:
 // `{"__type":"<Exception>","message":"…"}` (lowercase `message`, as the ECR model's
 // exception members are named), header `x-amzn-RequestId`.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
@@ -39,31 +40,6 @@ export function awsJsonError(code: string, message?: string, fields?: Record<str
   return { code, status: code === 'ServerException' ? 500 : 400, ...(message === undefined ? {} : { message }), ...(fields ? { fields } : {}) };
 }
 
-export interface AwsJsonRequest {
-  readonly service: 'ecr';
-  readonly operation: string;
-  readonly input: Record<string, unknown>;
-}
-
-export type AwsJsonParse = { readonly ok: true; readonly request: AwsJsonRequest } | { readonly ok: false; readonly error: AwsJsonError };
-
-/** What the parser needs of a request: Node's IncomingMessage fits, so does a Readable with these fields. */
-export interface AwsJsonIncoming {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
-  on(event: 'end' | 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  pause(): unknown;
-}
-
-export interface ParseOptions {
-  /** Overrides the body limit for every operation. */
-  readonly maxBodyBytes?: number;
-}
-
 /** The operation named by the headers, or the error AWS answers for a request it cannot route. */
 export function parseAwsJsonHeaders(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): { ok: true; operation: string } | { ok: false; error: AwsJsonError } {
   // Real JSON services answer a request they cannot route (no or unknown target, a
@@ -82,22 +58,6 @@ export function parseAwsJsonHeaders(method: string | undefined, url: string | un
   return { ok: true, operation };
 }
 
-/** Reads and parses one AWS JSON 1.1 request. Never rejects. */
-export async function parseAwsJsonRequest(req: AwsJsonIncoming, options: ParseOptions = {}): Promise<AwsJsonParse> {
-  const routed = parseAwsJsonHeaders(req.method, req.url, req.headers);
-  if (!routed.ok) return routed;
-  const { operation } = routed;
-  const limit = options.maxBodyBytes ?? BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return { ok: false, error: bodyTooLarge(limit) };
-
-  const body = await readBody(req, limit);
-  if (!body.ok) return body;
-  const parsed = parseJsonObject(body.bytes);
-  if (!parsed.ok) return parsed;
-  return { ok: true, request: { service: 'ecr', operation, input: parsed.value } };
-}
-
 /** A body over its limit. No capture of what ECR answers here; 413 with a JSON error the SDKs can parse. */
 export function bodyTooLarge(limit: number, closeConnection = true): AwsJsonError {
   return { code: 'SerializationException', status: 413, message: bodyTooLargeMessage(limit), closeConnection };
@@ -105,39 +65,6 @@ export function bodyTooLarge(limit: number, closeConnection = true): AwsJsonErro
 
 export function bodyTooLargeMessage(limit: number): string {
   return `Request body exceeds the limit of ${limit} bytes`;
-}
-
-function readBody(req: AwsJsonIncoming, limit: number): Promise<{ ok: true; bytes: Buffer } | { ok: false; error: AwsJsonError }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: { ok: true; bytes: Buffer } | { ok: false; error: AwsJsonError }): void => {
-      req.removeListener('data', onData);
-      req.removeListener('end', onEnd);
-      req.removeListener('error', onError);
-      req.removeListener('close', onClose);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += bytes.length;
-      if (size > limit) {
-        // Stop reading: what was read is dropped and the rest stays unread.
-        req.pause();
-        chunks.length = 0;
-        finish({ ok: false, error: bodyTooLarge(limit) });
-        return;
-      }
-      chunks.push(bytes);
-    };
-    const onEnd = (): void => finish({ ok: true, bytes: Buffer.concat(chunks, size) });
-    const onError = (error: Error): void => finish({ ok: false, error: { ...awsJsonError('SerializationException', `Request body could not be read: ${error.message}`), closeConnection: true } });
-    const onClose = (): void => finish({ ok: false, error: { ...awsJsonError('SerializationException', 'Request body ended early'), closeConnection: true } });
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

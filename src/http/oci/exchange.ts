@@ -16,6 +16,8 @@ export interface Exchange {
   readonly signal: AbortSignal;
   /** False when the caller may not read the blob an upload start asks to mount: it uploads instead. */
   mayMount: boolean;
+  /** The authenticated caller's principal ARN (from the guard); absent when anonymous or without a guard. */
+  callerArn?: string;
 }
 
 export function requireDigest(text: string | null | undefined, what = 'digest'): Digest {

@@ -34,7 +34,7 @@ export async function handleManifest(ex: Exchange, name: string, referenceText: 
       res.setHeader('Docker-Content-Digest', manifest.digest);
       res.setHeader('ETag', `"${manifest.digest}"`);
       res.end(req.method === 'HEAD' ? undefined : manifest.content);
-      if (req.method === 'GET') registry.manifests.notePull(manifest);
+      if (req.method === 'GET') registry.manifests.notePull(manifest, ex.callerArn);
       return;
     }
     case 'PUT': {

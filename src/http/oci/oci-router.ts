@@ -32,7 +32,7 @@ export async function handleOci(
     if (!res.writableFinished) abort.abort();
   };
   res.once('close', onClose);
-  const ex: Exchange = { req, res, query, registry, signal: abort.signal, mayMount: true };
+  const ex: Exchange = { req, res, query, registry, signal: abort.signal, mayMount: true, callerArn: undefined };
   try {
     await dispatch(ex, path, guard);
   } catch (error) {
@@ -49,6 +49,7 @@ async function dispatch(ex: Exchange, path: string, guard: RegistryGuard | undef
     const verdict = await guard(ex.req, route, ex.query);
     if (verdict.refused) throw verdict.refused;
     ex.mayMount = verdict.mayMount;
+    ex.callerArn = verdict.callerArn;
   }
   switch (route.kind) {
     case 'base':

@@ -6,6 +6,8 @@
 import type { AccountSettingsStore } from './account-settings-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { PullTimeExclusionStore } from './pull-time-exclusion-store.ts';
+import type { RegistryScanningStore } from './registry-scanning-store.ts';
 import type { DeleteRepositoryResult, RepositoryRecord, RepositorySettings } from './repository-settings.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
@@ -181,10 +183,19 @@ export interface MetadataStore {
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
   readonly creationTemplates: CreationTemplateStore;
+  readonly registryScanning: RegistryScanningStore;
+  readonly pullTimeExclusions: PullTimeExclusionStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  /**
+   * A number that changes whenever something an authorization decision reads changes:
+   * users, access keys, user policies, repositories (created, deleted, policy or tags),
+   * the registry policy, account settings — by any process sharing the store. While it
+   * stands still, a decision made earlier still holds.
+   */
+  authorizationGeneration(): Promise<number>;
   close(): Promise<void>;
 }

@@ -137,4 +137,45 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
   `,
+  // 5: each account's registry scanning configuration and its pull time update exclusions.
+  `
+  CREATE TABLE registry_scanning (
+    account_id TEXT PRIMARY KEY,
+    scan_type TEXT NOT NULL,
+    rules TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE pull_time_exclusions (
+    account_id TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, principal_arn)
+  ) WITHOUT ROWID;
+  `,
+  // 6: a counter that moves whenever something an authorization decision reads changes
+  // (users, keys, user policies, repositories and their policy or tags, registry policy,
+  // account settings), so that nodes may keep decisions while it stands still.
+  `
+  CREATE TABLE authorization_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+  );
+  INSERT INTO authorization_generation (id, value) VALUES (1, 0);
+  ${authorizationTriggers([
+    ['users', 'INSERT'], ['users', 'UPDATE'], ['users', 'DELETE'],
+    ['access_keys', 'INSERT'], ['access_keys', 'UPDATE'], ['access_keys', 'DELETE'],
+    ['user_policies', 'INSERT'], ['user_policies', 'UPDATE'], ['user_policies', 'DELETE'],
+    ['repositories', 'INSERT'], ['repositories', 'UPDATE OF policy, resource_tags'], ['repositories', 'DELETE'],
+    ['registry_settings', 'INSERT'], ['registry_settings', 'UPDATE'], ['registry_settings', 'DELETE'],
+    ['account_settings', 'INSERT'], ['account_settings', 'UPDATE'], ['account_settings', 'DELETE'],
+  ])}
+  `,
 ];
+
+function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {
+  return events
+    .map(([table, event]) => {
+      const name = `${table}_${event.split(' ')[0]!.toLowerCase()}_moves_authorization`;
+      return `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN UPDATE authorization_generation SET value = value + 1; END;`;
+    })
+    .join('\n  ');
+}

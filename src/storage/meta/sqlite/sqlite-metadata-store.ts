@@ -5,9 +5,13 @@
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
+import { createSqlitePullTimeExclusionStore } from './sqlite-pull-time-exclusion-store.ts';
+import { createSqliteRegistryScanningStore } from './sqlite-registry-scanning-store.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
+import type { PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import type { RegistryScanningStore } from '../registry-scanning-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
 import type {
   BlobLinkStore,
@@ -34,6 +38,8 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
   readonly creationTemplates: CreationTemplateStore;
+  readonly registryScanning: RegistryScanningStore;
+  readonly pullTimeExclusions: PullTimeExclusionStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
@@ -46,6 +52,8 @@ export class SqliteMetadataStore implements MetadataStore {
     this.identities = createSqliteIdentityStore(db);
     this.accountSettings = createSqliteAccountSettingsStore(db);
     this.creationTemplates = createSqliteCreationTemplateStore(db);
+    this.registryScanning = createSqliteRegistryScanningStore(db);
+    this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
@@ -232,6 +240,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
     return new SqliteMetadataStore(SqliteConnection.open(options));
+  }
+
+  async authorizationGeneration(): Promise<number> {
+    return Number(this.#db.get('SELECT value FROM authorization_generation WHERE id = 1')!.value);
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,11 @@ export const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   GetAccountSetting: { name: 'BLOB_MOUNTING' },
   PutAccountSetting: { name: 'BLOB_MOUNTING', value: 'DISABLED' },
   BatchGetRepositoryScanningConfiguration: { repositoryNames: ['team-a/app'] },
+  GetRegistryScanningConfiguration: {},
+  PutRegistryScanningConfiguration: {},
+  RegisterPullTimeUpdateExclusion: { principalArn: 'arn:aws:iam::123456789012:role/scanner' },
+  DeregisterPullTimeUpdateExclusion: { principalArn: 'arn:aws:iam::123456789012:user/ci/bot' },
+  ListPullTimeUpdateExclusions: {},
 };
 
 /** A valid value for each pattern in the tables. */
@@ -52,6 +57,8 @@ const PATTERN_SAMPLES: Readonly<Record<string, string>> = {
   '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+': DIGEST,
   '^[0-9a-zA-Z._*-]{1,128}$': 'release-*',
   '^$|arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\\/[a-z0-9-]+': 'arn:aws:kms:us-east-1:123456789012:key/k-1',
+  '^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$': 'team-*/app',
+  '^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$': 'arn:aws:iam::123456789012:role/scanner',
 };
 
 function sampleString(spec: Extract<Spec, { type: 'string' }>): string {

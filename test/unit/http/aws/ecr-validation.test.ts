@@ -15,6 +15,8 @@ const FIRST_OPERATIONS = [
   'CreateRepositoryCreationTemplate', 'DescribeRepositoryCreationTemplates', 'UpdateRepositoryCreationTemplate',
   'DeleteRepositoryCreationTemplate', 'GetAccountSetting', 'PutAccountSetting', 'BatchGetRepositoryScanningConfiguration',
   'ListImageReferrers',
+  'GetRegistryScanningConfiguration', 'PutRegistryScanningConfiguration', 'RegisterPullTimeUpdateExclusion',
+  'DeregisterPullTimeUpdateExclusion', 'ListPullTimeUpdateExclusions',
 ];
 
 function message(result: ReturnType<typeof validateEcrInput>): string {

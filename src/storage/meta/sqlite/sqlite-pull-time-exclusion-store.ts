@@ -1,0 +1,28 @@
+// PullTimeExclusionStore on the shared SQLite connection. Adding counts and inserts in
+// one transaction, so two processes cannot both add the last allowed exclusion.
+import type { AddExclusionResult, PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
+
+export function createSqlitePullTimeExclusionStore(db: SqliteConnection): PullTimeExclusionStore {
+  return {
+    add: async (accountId, principalArn, at, maxPerAccount) =>
+      db.transaction((): AddExclusionResult => {
+        if (db.get('SELECT 1 AS found FROM pull_time_exclusions WHERE account_id = ? AND principal_arn = ?', accountId, principalArn)) return 'exists';
+        const count = Number(db.get('SELECT COUNT(*) AS n FROM pull_time_exclusions WHERE account_id = ?', accountId)!.n);
+        if (count >= maxPerAccount) return 'full';
+        db.run('INSERT INTO pull_time_exclusions (account_id, principal_arn, created_at) VALUES (?, ?, ?)', accountId, principalArn, at.getTime());
+        return 'added';
+      }),
+    remove: async (accountId, principalArn) =>
+      db.run('DELETE FROM pull_time_exclusions WHERE account_id = ? AND principal_arn = ?', accountId, principalArn) > 0,
+    list: async (accountId, page) =>
+      db
+        .all(
+          'SELECT principal_arn, created_at FROM pull_time_exclusions WHERE account_id = ? AND principal_arn > ? ORDER BY principal_arn LIMIT ?',
+          accountId,
+          page.after ?? '',
+          page.limit,
+        )
+        .map((row) => ({ principalArn: String(row.principal_arn), createdAt: new Date(Number(row.created_at)) })),
+  };
+}
