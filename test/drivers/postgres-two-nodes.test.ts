@@ -144,6 +144,31 @@ test('two nodes advance one upload from the same offset: exactly one moves it', 
   }
 });
 
+test('two nodes add pull time exclusions for the last free place: exactly one gets it', { skip }, async () => {
+  for (let round = 0; round < ROUNDS; round++) {
+    const account = String(100_000_000_000 + round);
+    await nodeA.pullTimeExclusions.add(account, `arn:aws:iam::${account}:role/first`, new Date(T0), 2);
+    const results = await Promise.all([
+      nodeA.pullTimeExclusions.add(account, `arn:aws:iam::${account}:role/a`, new Date(T0), 2),
+      nodeB.pullTimeExclusions.add(account, `arn:aws:iam::${account}:role/b`, new Date(T0), 2),
+    ]);
+    assert.deepEqual([...results].sort(), ['added', 'full'], `round ${round}`);
+    assert.equal((await nodeB.pullTimeExclusions.list(account, { limit: 10 })).length, 2);
+  }
+});
+
+test("a change on one node moves the other node's authorization generation", { skip }, async () => {
+  const before = await nodeA.authorizationGeneration();
+  await nodeB.identities.createUser({ accountId: '123456789012', userName: 'seen-by-a', userId: 'AIDATWONODESGEN00001', path: '/', createdAt: new Date(T0) });
+  const after = await nodeA.authorizationGeneration();
+  assert.notEqual(after, before);
+  await Promise.all([
+    nodeA.registry.setPolicy('123456789012', '{"a":1}'),
+    nodeB.registry.setPolicy('123456789012', '{"b":1}'),
+  ]);
+  assert.equal(await nodeB.authorizationGeneration(), after + 2, 'concurrent changes each move it once');
+});
+
 test('a forced repository delete on one node while the other pushes into it: never an error, never a torn image', { skip }, async () => {
   let pushed = 0;
   let refused = 0;

@@ -150,4 +150,53 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE manifests ADD COLUMN last_pulled_at TIMESTAMPTZ;
   `,
+  // 5: each account's registry scanning configuration and its pull time update exclusions.
+  `
+  CREATE TABLE registry_scanning (
+    account_id TEXT COLLATE "C" PRIMARY KEY,
+    scan_type TEXT NOT NULL,
+    rules TEXT NOT NULL
+  );
+  CREATE TABLE pull_time_exclusions (
+    account_id TEXT COLLATE "C" NOT NULL,
+    principal_arn TEXT COLLATE "C" NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (account_id, principal_arn)
+  );
+  `,
+  // 6: a counter that moves whenever something an authorization decision reads changes
+  // (users, keys, user policies, repositories and their policy or tags, registry policy,
+  // account settings), so that nodes may keep decisions while it stands still. Row
+  // triggers, as in SQLite: a statement that changes no row (ON CONFLICT DO NOTHING)
+  // moves nothing.
+  `
+  CREATE TABLE authorization_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value BIGINT NOT NULL
+  );
+  INSERT INTO authorization_generation (id, value) VALUES (1, 0);
+  CREATE FUNCTION move_authorization_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE authorization_generation SET value = value + 1 WHERE id = 1;
+    RETURN NULL;
+  END
+  $$;
+  ${authorizationTriggers([
+    ['users', 'INSERT OR UPDATE OR DELETE'],
+    ['access_keys', 'INSERT OR UPDATE OR DELETE'],
+    ['user_policies', 'INSERT OR UPDATE OR DELETE'],
+    ['repositories', 'INSERT OR DELETE OR UPDATE OF policy, resource_tags'],
+    ['registry_settings', 'INSERT OR UPDATE OR DELETE'],
+    ['account_settings', 'INSERT OR UPDATE OR DELETE'],
+  ])}
+  `,
 ];
+
+function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {
+  return events
+    .map(
+      ([table, event]) =>
+        `CREATE TRIGGER ${table}_moves_authorization AFTER ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION move_authorization_generation();`,
+    )
+    .join('\n  ');
+}

@@ -8,10 +8,14 @@ import { PostgresConnection, type PostgresConnectionOptions, type Row } from './
 import { createPostgresIdentityStore } from './postgres-identity-store.ts';
 import { createPostgresManifestStore } from './postgres-manifest-store.ts';
 import { createPostgresAccountSettingsStore, createPostgresCreationTemplateStore } from './postgres-registry-defaults-store.ts';
+import { createPostgresPullTimeExclusionStore } from './postgres-pull-time-exclusion-store.ts';
+import { createPostgresRegistryScanningStore } from './postgres-registry-scanning-store.ts';
 import { linkBlob } from './postgres-repository-rows.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
+import type { PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import type { RegistryScanningStore } from '../registry-scanning-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS, type DeleteRepositoryResult, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
 import type {
   BlobLinkStore,
@@ -36,6 +40,8 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
   readonly creationTemplates: CreationTemplateStore;
+  readonly registryScanning: RegistryScanningStore;
+  readonly pullTimeExclusions: PullTimeExclusionStore;
   readonly repositories: RepositoryStore;
   readonly blobs: BlobLinkStore;
   readonly manifests: ManifestStore;
@@ -48,6 +54,8 @@ export class PostgresMetadataStore implements MetadataStore {
     this.identities = createPostgresIdentityStore(db);
     this.accountSettings = createPostgresAccountSettingsStore(db);
     this.creationTemplates = createPostgresCreationTemplateStore(db);
+    this.registryScanning = createPostgresRegistryScanningStore(db);
+    this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
     this.manifests = createPostgresManifestStore(db);
     this.repositories = createRepositoryStore(db);
     this.registry = {
@@ -131,6 +139,11 @@ export class PostgresMetadataStore implements MetadataStore {
   /** Connects, migrates (or waits for another node migrating) and refuses a newer schema. */
   static async open(options: PostgresMetadataStoreOptions): Promise<PostgresMetadataStore> {
     return new PostgresMetadataStore(await PostgresConnection.open(options));
+  }
+
+  /** Moved by the triggers of migration 6, in the transaction of every change they watch, from any node. */
+  async authorizationGeneration(): Promise<number> {
+    return Number((await this.#db.get('SELECT value FROM authorization_generation WHERE id = 1'))!.value);
   }
 
   async close(): Promise<void> {
