@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationSeconds } from './duration.ts';
+import { isPostgresUrl, redactDatabaseUrl } from './database-url.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -20,7 +21,7 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly tls: TlsConfig;
   readonly storage: { readonly driver: 'fs'; readonly root: string; readonly fsync: boolean };
-  readonly database: { readonly driver: 'sqlite'; readonly path: string; readonly synchronous: 'FULL' | 'NORMAL' };
+  readonly database: DatabaseConfig;
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
@@ -35,6 +36,11 @@ export interface Config {
   /** Whether a push to a repository that does not exist creates it (ECR's create-on-push). */
   readonly createOnPush: boolean;
 }
+
+/** SQLite in the data directory (one machine), or PostgreSQL (several nodes), chosen by database.url. */
+export type DatabaseConfig =
+  | { readonly driver: 'sqlite'; readonly path: string; readonly synchronous: 'FULL' | 'NORMAL' }
+  | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -61,6 +67,8 @@ const KEYS: Record<string, string> = {
   'database.driver': 'BERTH_DATABASE',
   'database.path': 'BERTH_DATABASE_PATH',
   'database.synchronous': 'BERTH_DATABASE_SYNCHRONOUS',
+  'database.url': 'BERTH_DATABASE_URL',
+  'database.poolSize': 'BERTH_DATABASE_POOL_SIZE',
   'uploads.purgeAfter': 'BERTH_UPLOADS_PURGE_AFTER',
   'uploads.purgeInterval': 'BERTH_UPLOADS_PURGE_INTERVAL',
   'limits.maxManifestBytes': 'BERTH_LIMITS_MAX_MANIFEST_BYTES',
@@ -176,11 +184,7 @@ function build(settings: Settings, cwd: string): Config {
       root: resolve(dataDir, read('storage.root', 'blobs', asString, 'a path')),
       fsync: read('storage.fsync', true, asBoolean, 'true or false'),
     },
-    database: {
-      driver: read('database.driver', 'sqlite' as const, (value) => (value === 'sqlite' ? 'sqlite' : undefined), '"sqlite" (PostgreSQL is planned)'),
-      path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
-      synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
-    },
+    database: readDatabase(settings, read, dataDir),
     uploads: {
       purgeAfterSeconds: read('uploads.purgeAfter', 86400, parseDurationSeconds, 'a duration such as 24h'),
       purgeIntervalSeconds: read('uploads.purgeInterval', 3600, parseDurationSeconds, 'a duration such as 1h'),
@@ -202,6 +206,47 @@ function build(settings: Settings, cwd: string): Config {
     registryAuth: read('registryAuth', 'required' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
     createOnPush: read('createOnPush', true, asBoolean, 'true or false'),
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
+  };
+}
+
+type Read = <T>(key: string, fallback: T, convert: (value: unknown) => T | undefined, expected: string) => T;
+
+/**
+ * database.url (a postgres:// URL) selects PostgreSQL; without it the SQLite file in the
+ * data directory is used. database.driver may say which, but must agree with the URL.
+ * The URL's password never appears in an error.
+ */
+function readDatabase(settings: Settings, read: Read, dataDir: string): DatabaseConfig {
+  const urlEntry = settings.get('database.url');
+  if (urlEntry !== undefined && (typeof urlEntry.value !== 'string' || !isPostgresUrl(urlEntry.value))) {
+    const shown = typeof urlEntry.value === 'string' ? JSON.stringify(redactDatabaseUrl(urlEntry.value)) : JSON.stringify(urlEntry.value);
+    throw new ConfigError(`database.url (from ${urlEntry.source}) must be a PostgreSQL URL such as postgres://user:password@host:5432/berth, got ${shown}`);
+  }
+  const url = urlEntry?.value as string | undefined;
+  const driver = read<'sqlite' | 'postgres' | undefined>(
+    'database.driver',
+    undefined,
+    (value) => (value === 'sqlite' || value === 'postgres' ? value : undefined),
+    '"sqlite" or "postgres"',
+  );
+  if (driver === 'postgres' && url === undefined) throw new ConfigError('database.driver postgres needs database.url (BERTH_DATABASE_URL)');
+  if (driver === 'sqlite' && url !== undefined) {
+    throw new ConfigError('database.url selects PostgreSQL, but database.driver says sqlite: remove one of them');
+  }
+  if (url !== undefined) {
+    return {
+      driver: 'postgres',
+      url,
+      poolSize: read('database.poolSize', 10, (value) => {
+        const size = asPositiveInteger(value);
+        return size !== undefined && size <= 1000 ? size : undefined;
+      }, 'a number of connections from 1 to 1000'),
+    };
+  }
+  return {
+    driver: 'sqlite',
+    path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
+    synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
   };
 }
 

@@ -18,6 +18,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
 import { createAuthorizer } from '../auth/authorizer.ts';
 import { IdentityLookup } from '../auth/identity-lookup.ts';
+import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+import { redactDatabaseUrl } from '../config/database-url.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -44,6 +46,29 @@ export function serverKeyPath(config: Config): string {
 
 export function credentialsPath(config: Config): string {
   return join(config.dataDir, 'credentials');
+}
+
+/**
+ * The metadata store the configuration names: the SQLite file in the data directory,
+ * or PostgreSQL (loaded only then: a SQLite deployment never loads `pg`). Several
+ * nodes may open the same PostgreSQL database at once; the first migrates it.
+ */
+async function openMetadata(config: Config, log?: Logger): Promise<MetadataStore> {
+  const database = config.database;
+  if (database.driver === 'sqlite') return SqliteMetadataStore.open({ path: database.path, synchronous: database.synchronous });
+  const shown = redactDatabaseUrl(database.url);
+  const { PostgresMetadataStore } = await import('../storage/meta/postgres/postgres-metadata-store.ts');
+  try {
+    const store = await PostgresMetadataStore.open({
+      url: database.url,
+      poolSize: database.poolSize,
+      onError: (error) => log?.warn({ err: error, database: shown }, 'an idle database connection failed; the pool reconnects'),
+    });
+    log?.info({ database: shown, poolSize: database.poolSize }, 'metadata in PostgreSQL');
+    return store;
+  } catch (error) {
+    throw new Error(`cannot open the PostgreSQL database ${shown}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Creates the administrator on a first start and saves its credentials before anyone is told the server listens. */
@@ -81,7 +106,7 @@ export interface PreparedIdentities {
  */
 export async function openPreparedIdentities(config: Config): Promise<PreparedIdentities> {
   await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
-  const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
+  const metadata = await openMetadata(config);
   try {
     const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
     const newCredentials = await bootstrapAdministrator(config, metadata.identities, serverKey);
@@ -94,7 +119,10 @@ export async function openPreparedIdentities(config: Config): Promise<PreparedId
 
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
   const blobs = await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync });
-  const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
+  const metadata = await openMetadata(config, log).catch(async (error: unknown) => {
+    await blobs.close();
+    throw error;
+  });
   const registry = createRegistry({
     blobs,
     metadata,

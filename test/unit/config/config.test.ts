@@ -234,7 +234,8 @@ test('other invalid values name their key and source', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ BERTH_LOG_LEVEL: 'verbose' }, /^logLevel \(from environment variable BERTH_LOG_LEVEL\) must be one of/],
     [{ BERTH_STORAGE: 's3' }, /^storage\.driver \(from environment variable BERTH_STORAGE\) must be "fs"/],
-    [{ BERTH_DATABASE: 'postgres' }, /^database\.driver .* must be "sqlite"/],
+    [{ BERTH_DATABASE: 'mysql' }, /^database\.driver \(from environment variable BERTH_DATABASE\) must be "sqlite" or "postgres"/],
+    [{ BERTH_DATABASE_URL: 'postgres://berth@db/berth', BERTH_DATABASE_POOL_SIZE: '0' }, /^database\.poolSize .* must be a number of connections from 1 to 1000/],
     [{ BERTH_DATABASE_SYNCHRONOUS: 'full' }, /^database\.synchronous .* must be FULL or NORMAL/],
     [{ BERTH_STORAGE_FSYNC: 'maybe' }, /^storage\.fsync .* must be true or false/],
     [{ BERTH_UPLOADS_PURGE_AFTER: 'soon' }, /^uploads\.purgeAfter .* must be a duration/],
@@ -259,5 +260,37 @@ test('tls files and a self-signed certificate cannot be combined', () => {
   configError(
     () => loadConfig(sources({ flags: { 'tls.cert': 'a.crt', 'tls.key': 'a.key', 'tls.selfSigned': true } })),
     /tls\.selfSigned cannot be combined/,
+  );
+});
+
+test('database.url selects PostgreSQL, from the file or BERTH_DATABASE_URL; the SQLite keys then do not apply', (t) => {
+  const url = 'postgres://berth:pa55word@db.internal:5432/berth?sslmode=require';
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE_URL: url } })).database, { driver: 'postgres', url, poolSize: 10 });
+  const file = withFile(t, ['database:', '  url: postgresql://berth@10.0.0.5/registry', '  poolSize: 25', '  path: ignored.db', ''].join('\n'));
+  assert.deepEqual(loadConfig(sources({ file })).database, { driver: 'postgres', url: 'postgresql://berth@10.0.0.5/registry', poolSize: 25 });
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE_URL: url, BERTH_DATABASE: 'postgres' } })).database.driver, 'postgres', 'the driver may be named too');
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE: 'sqlite' } })).database.driver, 'sqlite');
+});
+
+test('database.url must be a PostgreSQL URL, and an error about it never shows its password', () => {
+  for (const bad of ['mysql://root:hunter2@db/berth', 'db.internal:5432', 'postgres://root:hunter2@[bad']) {
+    assert.throws(
+      () => loadConfig(sources({ env: { BERTH_DATABASE_URL: bad } })),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^database\.url \(from environment variable BERTH_DATABASE_URL\) must be a PostgreSQL URL/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+      bad,
+    );
+  }
+});
+
+test('database.driver and database.url must agree', () => {
+  configError(() => loadConfig(sources({ env: { BERTH_DATABASE: 'postgres' } })), 'database.driver postgres needs database.url (BERTH_DATABASE_URL)');
+  configError(
+    () => loadConfig(sources({ env: { BERTH_DATABASE: 'sqlite', BERTH_DATABASE_URL: 'postgres://berth:secret@db/berth' } })),
+    /^database\.url selects PostgreSQL, but database\.driver says sqlite/,
   );
 });

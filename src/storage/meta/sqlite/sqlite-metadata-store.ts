@@ -125,9 +125,9 @@ export class SqliteMetadataStore implements MetadataStore {
       },
     };
     this.manifests = {
-      put: async (record, references, tag) => {
+      put: async (record, references, tag, options) => {
         try {
-          return this.#db.transaction(() => this.#putManifest(record, references, tag));
+          return this.#db.transaction(() => this.#putManifest(record, references, tag, options?.keepTag ?? false));
         } catch (error) {
           if (error instanceof RefusedManifest) return error.result;
           throw error;
@@ -283,8 +283,14 @@ export class SqliteMetadataStore implements MetadataStore {
     return row === undefined ? undefined : Number(row.size);
   }
 
-  #putManifest(record: ManifestRecord, references: ManifestReferences, tag: string | undefined): PutManifestResult {
+  #putManifest(record: ManifestRecord, references: ManifestReferences, tag: string | undefined, keepTag: boolean): PutManifestResult {
     const repositoryId = this.#repositoryId(record.repository);
+    if (tag !== undefined && keepTag) {
+      const held = this.#db.get('SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?', repositoryId, tag);
+      if (held !== undefined && String(held.manifest_digest) !== record.digest) {
+        throw new RefusedManifest({ ok: false, missingBlobs: [], missingManifests: [], tagTakenBy: String(held.manifest_digest) });
+      }
+    }
     const blobs = [...new Set(references.blobs)];
     const children = [...new Set(references.manifests)];
     const missingBlobs = blobs.filter(
