@@ -190,6 +190,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ['account_settings', 'INSERT OR UPDATE OR DELETE'],
   ])}
   `,
+  // 7: leases, so that background work runs on one node of a cluster at a time.
+  `
+  CREATE TABLE leases (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {

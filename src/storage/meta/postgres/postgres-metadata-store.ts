@@ -4,6 +4,8 @@
 // docs/architecture.md, "PostgreSQL"). Blob links, upload sessions and pull times
 // commit with synchronous_commit off, everything else durably (the port's durability
 // note).
+import type { LeaseStore } from '../lease-store.ts';
+import { createPostgresLeaseStore } from './postgres-lease-store.ts';
 import { PostgresConnection, type PostgresConnectionOptions, type Row } from './postgres-connection.ts';
 import { createPostgresIdentityStore } from './postgres-identity-store.ts';
 import { createPostgresManifestStore } from './postgres-manifest-store.ts';
@@ -39,6 +41,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly identities: IdentityStore;
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
+  readonly leases: LeaseStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -53,6 +56,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.#db = db;
     this.identities = createPostgresIdentityStore(db);
     this.accountSettings = createPostgresAccountSettingsStore(db);
+    this.leases = createPostgresLeaseStore(db);
     this.creationTemplates = createPostgresCreationTemplateStore(db);
     this.registryScanning = createPostgresRegistryScanningStore(db);
     this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
