@@ -6,6 +6,7 @@
 // Prints one JSON line {"endpoint": "http://127.0.0.1:<port>"} once it listens.
 // Credentials are s3rver's built-in account: S3RVER / S3RVER.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const [directory, bucket] = process.argv.slice(2);
@@ -28,6 +29,29 @@ signatureV4.getStringToSign = (canonical, request) => {
   const path = requestPath.getStore() ?? '';
   const uri = path.endsWith('/') && !canonical.uri.endsWith('/') ? `${canonical.uri}/` : canonical.uri;
   return stringToSign({ ...canonical, uri }, request);
+};
+
+// s3rver reads `Range: bytes=0-0` (and an UploadPartCopy range ending at 0) as "to the
+// end", since it tests the end with `||`: S3 answers with one byte.
+interface StoredObject {
+  content?: { destroy(): void } | null;
+  range?: { start: number; end: number };
+}
+const FilesystemStore = require('@20minutes/s3rver/lib/stores/filesystem.js') as {
+  prototype: {
+    getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<StoredObject | null>;
+    getResourcePath(bucket: string, key: string, type: string): string;
+  };
+};
+const getObject = FilesystemStore.prototype.getObject;
+FilesystemStore.prototype.getObject = async function (bucket, key, options) {
+  const object = await getObject.call(this, bucket, key, options);
+  if (object?.content && object.range && options?.end === 0) {
+    object.content.destroy();
+    object.range = { start: object.range.start, end: 0 };
+    object.content = createReadStream(this.getResourcePath(bucket, key, 'object'), { start: object.range.start, end: 0 });
+  }
+  return object;
 };
 
 const server = new S3rver({
