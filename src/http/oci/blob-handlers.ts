@@ -12,6 +12,17 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
     case 'GET':
     case 'HEAD': {
       const { size, inline } = await ex.registry.blobs.find(name, digest);
+      // A store that serves clients itself gets the download (ranges included: the
+      // client sends its Range there); HEAD and manifests fetched as blobs stay here.
+      const location = req.method === 'GET' && !inline ? await ex.registry.blobs.redirectUrl(digest) : undefined;
+      if (location) {
+        res.statusCode = 307;
+        res.setHeader('Location', location);
+        res.setHeader('Docker-Content-Digest', digest.value);
+        res.setHeader('Content-Length', 0);
+        res.end();
+        return;
+      }
       const requested = parseRangeHeader(req.headers.range, size);
       res.setHeader('Docker-Content-Digest', digest.value);
       res.setHeader('Accept-Ranges', 'bytes');

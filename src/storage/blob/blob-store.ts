@@ -128,3 +128,11 @@ export class InvalidOffsetError extends Error {
     this.name = 'InvalidOffsetError';
   }
 }
+
+/** The store the configuration names cannot be used (a bucket that is missing or refused): a start-up problem. */
+export class BlobStoreUnavailableError extends Error {
+  constructor(driver: string, reason: string, options?: ErrorOptions) {
+    super(`${driver}: ${reason}`, options);
+    this.name = 'BlobStoreUnavailableError';
+  }
+}

@@ -12,6 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Digest } from '../../../model/digest.ts';
 import {
   BlobNotFoundError,
+  BlobStoreUnavailableError,
   InvalidOffsetError,
   UploadNotFoundError,
   type AppendOptions,
@@ -66,7 +67,7 @@ export class S3BlobStore implements BlobStore {
       await store.#objects.checkBucket();
     } catch (error) {
       await store.close();
-      throw new Error(`s3: cannot use bucket "${options.bucket}": ${describe(error)}`, { cause: error });
+      throw new BlobStoreUnavailableError(DRIVER, `cannot use bucket "${options.bucket}": ${describe(error)} (check storage.s3.* and the AWS credentials)`, { cause: error });
     }
     return store;
   }
