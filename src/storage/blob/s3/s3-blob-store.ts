@@ -67,7 +67,7 @@ export class S3BlobStore implements BlobStore {
       await store.#objects.checkBucket();
     } catch (error) {
       await store.close();
-      throw new BlobStoreUnavailableError(DRIVER, `cannot use bucket "${options.bucket}": ${describe(error)} (check storage.s3.* and the AWS credentials)`, { cause: error });
+      throw new BlobStoreUnavailableError(DRIVER, `cannot use bucket "${options.bucket}": ${describe(error)}`, { cause: error });
     }
     return store;
   }
@@ -210,8 +210,12 @@ function normalizePrefix(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
+/** Why a bucket cannot be used, in the words its HEAD answer allows (it has no body). */
 function describe(error: unknown): string {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === 404) return 'it does not exist';
+  if (status === 403) return 'access denied (check the credentials and the bucket policy)';
+  if (status === 301) return 'it is in another region (set storage.s3.region)';
   const name = (error as Error).name;
   const message = (error as Error).message;
   return [name && name !== 'Error' ? name : undefined, status ? `HTTP ${status}` : undefined, message && message !== name ? message : undefined]
