@@ -12,9 +12,12 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
     case 'GET':
     case 'HEAD': {
       const { size, inline } = await ex.registry.blobs.find(name, digest);
+      const requested = parseRangeHeader(req.headers.range, size);
       // A store that serves clients itself gets the download (ranges included: the
-      // client sends its Range there); HEAD and manifests fetched as blobs stay here.
-      const location = req.method === 'GET' && !inline ? await ex.registry.blobs.redirectUrl(digest) : undefined;
+      // client sends its Range there); HEAD, manifests fetched as blobs and ranges
+      // that cannot be served are answered here.
+      const location =
+        req.method === 'GET' && !inline && requested.kind !== 'unsatisfiable' ? await ex.registry.blobs.redirectUrl(digest) : undefined;
       if (location) {
         res.statusCode = 307;
         res.setHeader('Location', location);
@@ -23,7 +26,6 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
         res.end();
         return;
       }
-      const requested = parseRangeHeader(req.headers.range, size);
       res.setHeader('Docker-Content-Digest', digest.value);
       res.setHeader('Accept-Ranges', 'bytes');
       res.setHeader('ETag', `"${digest.value}"`);
