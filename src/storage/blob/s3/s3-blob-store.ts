@@ -218,6 +218,7 @@ function describe(error: unknown): string {
   if (status === 301) return 'it is in another region (set storage.s3.region)';
   const name = (error as Error).name;
   const message = (error as Error).message;
+  if (/region is missing/i.test(message)) return 'no region is configured (set storage.s3.region or AWS_REGION)';
   return [name && name !== 'Error' ? name : undefined, status ? `HTTP ${status}` : undefined, message && message !== name ? message : undefined]
     .filter(Boolean)
     .join(': ');
