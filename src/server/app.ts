@@ -2,10 +2,11 @@
 // stores and the registry from the Config and hands back what the server runs.
 import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.ts';
+import type { Config, StorageConfig } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
+import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
 import { SqliteMetadataStore } from '../storage/meta/sqlite/sqlite-metadata-store.ts';
 import type { RequestListener } from 'node:http';
@@ -105,7 +106,8 @@ export interface PreparedIdentities {
  * would: the administrator exists). Safe while servers run on the same stores.
  */
 export async function openPreparedIdentities(config: Config): Promise<PreparedIdentities> {
-  await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
+  // The filesystem store makes its directories on open; an object store needs nothing here.
+  if (config.storage.driver === 'fs') await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
   const metadata = await openMetadata(config);
   try {
     const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
@@ -117,8 +119,19 @@ export async function openPreparedIdentities(config: Config): Promise<PreparedId
   }
 }
 
+/** The blob store the configuration names. The S3 driver (and the AWS SDK under it) loads only when used. */
+async function openBlobStore(storage: StorageConfig): Promise<BlobStore> {
+  if (storage.driver === 'fs') return FsBlobStore.open({ root: storage.root, fsync: storage.fsync });
+  const [{ S3BlobStore }, { createS3Client }] = await Promise.all([
+    import('../storage/blob/s3/s3-blob-store.ts'),
+    import('../storage/blob/s3/s3-client.ts'),
+  ]);
+  const { bucket, prefix, region, endpoint, forcePathStyle, redirect } = storage.s3;
+  return S3BlobStore.open({ client: createS3Client({ region, endpoint, forcePathStyle }), bucket, prefix, redirect });
+}
+
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
-  const blobs = await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync });
+  const blobs = await openBlobStore(config.storage);
   const metadata = await openMetadata(config, log).catch(async (error: unknown) => {
     await blobs.close();
     throw error;
