@@ -30,7 +30,7 @@
 // ready there, and both suites share one boot. Anything the contract cannot meet on RGW
 // goes in `skip` with the reason (a known one: CompleteMultipartUpload's ETag, below).
 // A separate test file works as well (its own describeOnCephRgw boots a second cluster,
-// on its own ports and directory: ~7 s and ~150 MiB more).
+// on its own ports and directory: ~3 s and ~150 MiB more).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
