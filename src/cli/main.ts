@@ -2,6 +2,7 @@
 import { bannerText } from './banner.ts';
 import type { NewCredentials } from '../auth/bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { BlobStoreUnavailableError } from '../storage/blob/blob-store.ts';
 import { credentialsPath, prepareStores } from '../server/app.ts';
 import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
@@ -96,6 +97,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`berth: configuration error: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof BlobStoreUnavailableError) {
+      process.stderr.write(`berth: cannot open the blob store: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       // Start-up problems a user can fix get one clear line, not a stack trace.
       const address = error as NodeJS.ErrnoException & { address?: string; port?: number };

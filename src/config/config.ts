@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationSeconds } from './duration.ts';
+import { isPostgresUrl, redactDatabaseUrl } from './database-url.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -13,14 +14,33 @@ export type TlsConfig =
   | { readonly mode: 'files'; readonly cert: string; readonly key: string }
   | { readonly mode: 'self-signed'; readonly dir: string };
 
+/** Settings of the S3 blob store (storage.driver: s3); credentials come from the AWS SDK's default chain. */
+export interface S3StorageConfig {
+  readonly bucket: string;
+  /** Key prefix for everything Berth writes: "" or ending in "/". */
+  readonly prefix: string;
+  /** Undefined: the SDK's default chain (AWS_REGION, shared config). */
+  readonly region?: string;
+  /** An S3-compatible endpoint (Ceph RGW, MinIO, …); AWS's own when undefined. */
+  readonly endpoint?: string;
+  /** Address the bucket in the path (https://host/bucket/key) rather than the host name. */
+  readonly forcePathStyle: boolean;
+  /** Answer blob GETs with a 307 to a presigned S3 URL instead of streaming through Berth. */
+  readonly redirect: boolean;
+}
+
+export type StorageConfig =
+  | { readonly driver: 'fs'; readonly root: string; readonly fsync: boolean }
+  | { readonly driver: 's3'; readonly s3: S3StorageConfig };
+
 export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly tls: TlsConfig;
-  readonly storage: { readonly driver: 'fs'; readonly root: string; readonly fsync: boolean };
-  readonly database: { readonly driver: 'sqlite'; readonly path: string; readonly synchronous: 'FULL' | 'NORMAL' };
+  readonly storage: StorageConfig;
+  readonly database: DatabaseConfig;
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
@@ -35,6 +55,11 @@ export interface Config {
   /** Whether a push to a repository that does not exist creates it (ECR's create-on-push). */
   readonly createOnPush: boolean;
 }
+
+/** SQLite in the data directory (one machine), or PostgreSQL (several nodes), chosen by database.url. */
+export type DatabaseConfig =
+  | { readonly driver: 'sqlite'; readonly path: string; readonly synchronous: 'FULL' | 'NORMAL' }
+  | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -58,9 +83,17 @@ const KEYS: Record<string, string> = {
   'storage.driver': 'BERTH_STORAGE',
   'storage.root': 'BERTH_STORAGE_ROOT',
   'storage.fsync': 'BERTH_STORAGE_FSYNC',
+  'storage.s3.bucket': 'BERTH_S3_BUCKET',
+  'storage.s3.prefix': 'BERTH_S3_PREFIX',
+  'storage.s3.region': 'BERTH_S3_REGION',
+  'storage.s3.endpoint': 'BERTH_S3_ENDPOINT',
+  'storage.s3.forcePathStyle': 'BERTH_S3_FORCE_PATH_STYLE',
+  'storage.s3.redirect': 'BERTH_S3_REDIRECT',
   'database.driver': 'BERTH_DATABASE',
   'database.path': 'BERTH_DATABASE_PATH',
   'database.synchronous': 'BERTH_DATABASE_SYNCHRONOUS',
+  'database.url': 'BERTH_DATABASE_URL',
+  'database.poolSize': 'BERTH_DATABASE_POOL_SIZE',
   'uploads.purgeAfter': 'BERTH_UPLOADS_PURGE_AFTER',
   'uploads.purgeInterval': 'BERTH_UPLOADS_PURGE_INTERVAL',
   'limits.maxManifestBytes': 'BERTH_LIMITS_MAX_MANIFEST_BYTES',
@@ -171,16 +204,8 @@ function build(settings: Settings, cwd: string): Config {
     dataDir,
     logLevel: read('logLevel', 'info', asLogLevel, 'one of fatal, error, warn, info, debug, trace, silent'),
     tls,
-    storage: {
-      driver: read('storage.driver', 'fs' as const, (value) => (value === 'fs' ? 'fs' : undefined), '"fs" (S3 is planned)'),
-      root: resolve(dataDir, read('storage.root', 'blobs', asString, 'a path')),
-      fsync: read('storage.fsync', true, asBoolean, 'true or false'),
-    },
-    database: {
-      driver: read('database.driver', 'sqlite' as const, (value) => (value === 'sqlite' ? 'sqlite' : undefined), '"sqlite" (PostgreSQL is planned)'),
-      path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
-      synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
-    },
+    storage: buildStorage(settings, read, dataDir),
+    database: readDatabase(settings, read, dataDir),
     uploads: {
       purgeAfterSeconds: read('uploads.purgeAfter', 86400, parseDurationSeconds, 'a duration such as 24h'),
       purgeIntervalSeconds: read('uploads.purgeInterval', 3600, parseDurationSeconds, 'a duration such as 1h'),
@@ -203,6 +228,104 @@ function build(settings: Settings, cwd: string): Config {
     createOnPush: read('createOnPush', true, asBoolean, 'true or false'),
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
+}
+
+type Read = <T>(key: string, fallback: T, convert: (value: unknown) => T | undefined, expected: string) => T;
+
+/**
+ * database.url (a postgres:// URL) selects PostgreSQL; without it the SQLite file in the
+ * data directory is used. database.driver may say which, but must agree with the URL.
+ * The URL's password never appears in an error.
+ */
+function readDatabase(settings: Settings, read: Read, dataDir: string): DatabaseConfig {
+  const urlEntry = settings.get('database.url');
+  if (urlEntry !== undefined && (typeof urlEntry.value !== 'string' || !isPostgresUrl(urlEntry.value))) {
+    const shown = typeof urlEntry.value === 'string' ? JSON.stringify(redactDatabaseUrl(urlEntry.value)) : JSON.stringify(urlEntry.value);
+    throw new ConfigError(`database.url (from ${urlEntry.source}) must be a PostgreSQL URL such as postgres://user:password@host:5432/berth, got ${shown}`);
+  }
+  const url = urlEntry?.value as string | undefined;
+  const driver = read<'sqlite' | 'postgres' | undefined>(
+    'database.driver',
+    undefined,
+    (value) => (value === 'sqlite' || value === 'postgres' ? value : undefined),
+    '"sqlite" or "postgres"',
+  );
+  if (driver === 'postgres' && url === undefined) throw new ConfigError('database.driver postgres needs database.url (BERTH_DATABASE_URL)');
+  if (driver === 'sqlite' && url !== undefined) {
+    throw new ConfigError('database.url selects PostgreSQL, but database.driver says sqlite: remove one of them');
+  }
+  if (url !== undefined) {
+    return {
+      driver: 'postgres',
+      url,
+      poolSize: read('database.poolSize', 10, (value) => {
+        const size = asPositiveInteger(value);
+        return size !== undefined && size <= 1000 ? size : undefined;
+      }, 'a number of connections from 1 to 1000'),
+    };
+  }
+  return {
+    driver: 'sqlite',
+    path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
+    synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
+  };
+}
+
+const FS_KEYS = ['storage.root', 'storage.fsync'];
+const S3_KEYS = Object.keys(KEYS).filter((key) => key.startsWith('storage.s3.'));
+
+function buildStorage(settings: Settings, read: Read, dataDir: string): StorageConfig {
+  const driver = read('storage.driver', 'fs' as 'fs' | 's3', (value) => (value === 'fs' || value === 's3' ? value : undefined), '"fs" or "s3"');
+  // Settings of the other driver would be silently ignored: say so instead.
+  const foreign = (driver === 'fs' ? S3_KEYS : FS_KEYS).find((key) => settings.has(key));
+  if (foreign) {
+    throw new ConfigError(`${foreign} (from ${settings.get(foreign)!.source}) applies to the ${driver === 'fs' ? 's3' : 'fs'} storage driver, but storage.driver is ${driver}`);
+  }
+  if (driver === 'fs') {
+    return {
+      driver,
+      root: resolve(dataDir, read('storage.root', 'blobs', asString, 'a path')),
+      fsync: read('storage.fsync', true, asBoolean, 'true or false'),
+    };
+  }
+  if (!settings.has('storage.s3.bucket')) throw new ConfigError('storage.s3.bucket is required when storage.driver is s3 (BERTH_S3_BUCKET)');
+  const endpoint = read<string | undefined>('storage.s3.endpoint', undefined, asEndpoint, 'an http:// or https:// URL without a path');
+  const region = read<string | undefined>('storage.s3.region', undefined, (value) => (typeof value === 'string' && /^[a-zA-Z0-9-]{1,64}$/.test(value) ? value : undefined), 'a region name such as us-east-1');
+  return {
+    driver,
+    s3: {
+      bucket: read('storage.s3.bucket', '', asBucketName, 'a bucket name (3 to 255 letters, digits, ".", "-" or "_")'),
+      prefix: read('storage.s3.prefix', '', asKeyPrefix, 'a key prefix such as registry/ (no leading "/", no empty segments)'),
+      ...(region === undefined ? {} : { region }),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      // Stores other than AWS are rarely set up for bucket host names.
+      forcePathStyle: read('storage.s3.forcePathStyle', endpoint !== undefined, asBoolean, 'true or false'),
+      redirect: read('storage.s3.redirect', true, asBoolean, 'true or false'),
+    },
+  };
+}
+
+function asBucketName(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,253}[a-zA-Z0-9]$/.test(value) ? value : undefined;
+}
+
+/** "" stays ""; anything else is a key prefix ending in "/". */
+function asKeyPrefix(value: unknown): string | undefined {
+  if (value === '') return '';
+  if (typeof value !== 'string' || value.startsWith('/') || value.length > 512) return undefined;
+  const prefix = value.endsWith('/') ? value : `${value}/`;
+  return prefix.slice(0, -1).split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..') ? prefix : undefined;
+}
+
+function asEndpoint(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) return undefined;
+    return url.pathname === '/' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function asString(value: unknown): string | undefined {

@@ -11,7 +11,14 @@ export interface UploadPurgeJob {
 
 export function startUploadPurge(
   uploads: Uploads,
-  options: { maxAgeSeconds: number; intervalSeconds: number; log: Logger; enabled?: boolean },
+  options: {
+    maxAgeSeconds: number;
+    intervalSeconds: number;
+    log: Logger;
+    enabled?: boolean;
+    /** Asked before each scheduled pass: false when another node of the cluster runs the job. */
+    mayRun?: () => Promise<boolean>;
+  },
 ): UploadPurgeJob {
   let running: Promise<number> | undefined;
   const runOnce = async (): Promise<number> => {
@@ -26,8 +33,12 @@ export function startUploadPurge(
     });
     return running;
   };
+  const runScheduled = async (): Promise<void> => {
+    if (options.mayRun && !(await options.mayRun())) return;
+    await runOnce();
+  };
   const runLogged = () => {
-    runOnce().catch((error: unknown) => options.log.error({ err: error }, 'upload purge failed'));
+    runScheduled().catch((error: unknown) => options.log.error({ err: error }, 'upload purge failed'));
   };
   if (options.enabled === false) return { runOnce, stop: async () => undefined };
   // A first pass shortly after start-up cleans what a crash or a long downtime left.

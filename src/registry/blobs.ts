@@ -8,6 +8,9 @@ import { accountSetting } from './account-settings.ts';
 import type { RegistryContext } from './registry-context.ts';
 import type { RepositoryCreation } from './repository-creation.ts';
 
+/** How long a redirect's presigned URL works: long enough to start a download, which then runs to its end. */
+const REDIRECT_TTL_SECONDS = 20 * 60;
+
 export interface OpenedBlob {
   readonly size: number;
   readonly stream: Readable;
@@ -62,6 +65,17 @@ export class Blobs {
       if (error instanceof BlobNotFoundError) throw blobUnknown(digest, repository);
       throw error;
     }
+  }
+
+  /**
+   * A URL the client can fetch the blob's bytes from itself (a presigned S3 GET) when
+   * the store serves clients directly; undefined when the registry streams them. The
+   * caller has found the blob linked (`find`).
+   */
+  async redirectUrl(digest: Digest): Promise<string | undefined> {
+    const store = this.#context.blobs;
+    if (!store.capabilities.redirect || !store.presignedUrl) return undefined;
+    return store.presignedUrl(digest, REDIRECT_TTL_SECONDS);
   }
 
   async delete(repository: string, digest: Digest): Promise<void> {

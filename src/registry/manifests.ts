@@ -44,7 +44,7 @@ export class Manifests {
       });
     }
     await this.#creation.ensureForPush(repository);
-    if (reference.kind === 'tag') await this.#checkTagMutable(repository, reference.tag, digest);
+    const keepTag = reference.kind === 'tag' && (await this.#isTagImmutable(repository, reference.tag));
     const record: ManifestRecord = {
       repository,
       digest,
@@ -60,7 +60,15 @@ export class Manifests {
       record,
       { blobs: parsed.blobs, manifests: parsed.manifests },
       reference.kind === 'tag' ? reference.tag : undefined,
+      { keepTag },
     );
+    if (!result.ok && result.tagTakenBy !== undefined && reference.kind === 'tag') {
+      throw new RegistryError(
+        'TAG_IMMUTABLE',
+        `The image tag '${reference.tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
+        { tag: reference.tag },
+      );
+    }
     if (!result.ok) {
       const missing = [...result.missingBlobs, ...result.missingManifests];
       throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 'manifest references a manifest or blob unknown to the repository', {
@@ -122,18 +130,14 @@ export class Manifests {
     return artifactType === undefined ? all : all.filter((referrer) => referrer.artifactType === artifactType);
   }
 
-  /** ECR's immutability: an immutable tag may be pushed again only with the same manifest. */
-  async #checkTagMutable(repository: string, tag: string, digest: string): Promise<void> {
+  /**
+   * ECR's immutability: an immutable tag may be pushed again only with the same
+   * manifest. The store enforces it in the same step as the push (keepTag), so two
+   * pushes racing for a free immutable tag, on one node or several, have one winner.
+   */
+  async #isTagImmutable(repository: string, tag: string): Promise<boolean> {
     const settings = (await this.#context.metadata.repositories.get(repository))?.settings;
-    if (!settings || !isTagImmutable(settings, tag)) return;
-    const current = await this.#context.metadata.manifests.getByTag(repository, tag);
-    if (current && current.digest !== digest) {
-      throw new RegistryError(
-        'TAG_IMMUTABLE',
-        `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
-        { tag },
-      );
-    }
+    return settings !== undefined && isTagImmutable(settings, tag);
   }
 
   async #unknown(repository: string, reference: Reference): Promise<RegistryError> {

@@ -215,7 +215,8 @@ export class Uploads {
     body.once('close', onClose);
     body.pipe(digesting);
     try {
-      await this.#context.blobs.appendUpload(id, offset, digesting, chunk.signal ? { signal: chunk.signal } : {});
+      const declaredLength = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
+      await this.#context.blobs.appendUpload(id, offset, digesting, { ...(chunk.signal ? { signal: chunk.signal } : {}), declaredLength });
     } catch (error) {
       body.unpipe(digesting);
       if (error instanceof UploadNotFoundError) {

@@ -1,10 +1,12 @@
 // Composition root: the only place that names concrete drivers. Builds the
 // stores and the registry from the Config and hands back what the server runs.
+import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.ts';
+import type { Config, StorageConfig } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
+import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
 import { SqliteMetadataStore } from '../storage/meta/sqlite/sqlite-metadata-store.ts';
 import type { RequestListener } from 'node:http';
@@ -17,6 +19,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
 import { createAuthorizer } from '../auth/authorizer.ts';
 import { IdentityLookup } from '../auth/identity-lookup.ts';
+import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+import { redactDatabaseUrl } from '../config/database-url.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -43,6 +47,29 @@ export function serverKeyPath(config: Config): string {
 
 export function credentialsPath(config: Config): string {
   return join(config.dataDir, 'credentials');
+}
+
+/**
+ * The metadata store the configuration names: the SQLite file in the data directory,
+ * or PostgreSQL (loaded only then: a SQLite deployment never loads `pg`). Several
+ * nodes may open the same PostgreSQL database at once; the first migrates it.
+ */
+async function openMetadata(config: Config, log?: Logger): Promise<MetadataStore> {
+  const database = config.database;
+  if (database.driver === 'sqlite') return SqliteMetadataStore.open({ path: database.path, synchronous: database.synchronous });
+  const shown = redactDatabaseUrl(database.url);
+  const { PostgresMetadataStore } = await import('../storage/meta/postgres/postgres-metadata-store.ts');
+  try {
+    const store = await PostgresMetadataStore.open({
+      url: database.url,
+      poolSize: database.poolSize,
+      onError: (error) => log?.warn({ err: error, database: shown }, 'an idle database connection failed; the pool reconnects'),
+    });
+    log?.info({ database: shown, poolSize: database.poolSize }, 'metadata in PostgreSQL');
+    return store;
+  } catch (error) {
+    throw new Error(`cannot open the PostgreSQL database ${shown}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Creates the administrator on a first start and saves its credentials before anyone is told the server listens. */
@@ -79,8 +106,9 @@ export interface PreparedIdentities {
  * would: the administrator exists). Safe while servers run on the same stores.
  */
 export async function openPreparedIdentities(config: Config): Promise<PreparedIdentities> {
-  await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
-  const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
+  // The filesystem store makes its directories on open; an object store needs nothing here.
+  if (config.storage.driver === 'fs') await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
+  const metadata = await openMetadata(config);
   try {
     const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
     const newCredentials = await bootstrapAdministrator(config, metadata.identities, serverKey);
@@ -91,9 +119,23 @@ export async function openPreparedIdentities(config: Config): Promise<PreparedId
   }
 }
 
+/** The blob store the configuration names. The S3 driver (and the AWS SDK under it) loads only when used. */
+async function openBlobStore(storage: StorageConfig): Promise<BlobStore> {
+  if (storage.driver === 'fs') return FsBlobStore.open({ root: storage.root, fsync: storage.fsync });
+  const [{ S3BlobStore }, { createS3Client }] = await Promise.all([
+    import('../storage/blob/s3/s3-blob-store.ts'),
+    import('../storage/blob/s3/s3-client.ts'),
+  ]);
+  const { bucket, prefix, region, endpoint, forcePathStyle, redirect } = storage.s3;
+  return S3BlobStore.open({ client: createS3Client({ region, endpoint, forcePathStyle }), bucket, prefix, redirect });
+}
+
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
-  const blobs = await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync });
-  const metadata = SqliteMetadataStore.open({ path: config.database.path, synchronous: config.database.synchronous });
+  const blobs = await openBlobStore(config.storage);
+  const metadata = await openMetadata(config, log).catch(async (error: unknown) => {
+    await blobs.close();
+    throw error;
+  });
   const registry = createRegistry({
     blobs,
     metadata,
@@ -127,6 +169,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     intervalSeconds: config.uploads.purgeIntervalSeconds,
     log,
     enabled: options.runJobs,
+    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), config.uploads.purgeIntervalSeconds * 1000),
   });
   return {
     registry,

@@ -489,6 +489,23 @@ export function describeBlobStore<S extends BlobStore>(options: BlobStoreSuiteOp
       }
     });
 
+    it('presignedUrl, where offered, gives a URL that serves the bytes and ranges to a plain GET', async (s) => {
+      if (!s.presignedUrl) return; // optional capability: stores that serve clients directly
+      const content = new SeededContent('presigned', 70_001);
+      const digest = await putContent(s, content);
+      try {
+        const url = await s.presignedUrl(digest, 60);
+        const whole = await fetch(url);
+        assert.equal(whole.status, 200);
+        assert.deepEqual(Buffer.from(await whole.arrayBuffer()), content.bytes());
+        const range = await fetch(url, { headers: { range: 'bytes=100-199' } });
+        assert.equal(range.status, 206);
+        assert.deepEqual(Buffer.from(await range.arrayBuffer()), content.bytes(100, 200));
+      } finally {
+        await s.delete(digest);
+      }
+    });
+
     it('concurrent readers of one blob each get all the bytes', async (s) => {
       const content = new SeededContent('concurrent-readers', 2 * MiB + 1);
       const digest = await putContent(s, content);

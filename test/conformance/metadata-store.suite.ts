@@ -262,6 +262,34 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal((await s.manifests.getByTag('app', 'latest'))?.digest, first.digest);
     });
 
+    it('keepTag: an immutable tag is set once, may be pushed again with its manifest, is never moved, and a refusal writes nothing', async (s) => {
+      const first = manifestRecord('locked', { version: 1 });
+      const second = manifestRecord('locked', { version: 2 });
+      const none = { blobs: [], manifests: [] };
+      assert.deepEqual(await s.manifests.put(first, none, 'v1', { keepTag: true }), { ok: true }, 'a free tag is taken');
+      assert.deepEqual(await s.manifests.put(first, none, 'v1', { keepTag: true }), { ok: true }, 'the same manifest again');
+      assert.deepEqual(await s.manifests.put(second, none, 'v1', { keepTag: true }), { ok: false, missingBlobs: [], missingManifests: [], tagTakenBy: first.digest });
+      assert.equal((await s.manifests.getByTag('locked', 'v1'))?.digest, first.digest);
+      assert.equal(await s.manifests.get('locked', second.digest), undefined, 'the refused manifest is not stored');
+      const unknownLayer = manifestRecord('locked', { version: 3 });
+      const refused = await s.manifests.put(unknownLayer, { blobs: [digest('never linked')], manifests: [] }, 'v1', { keepTag: true });
+      assert.equal(refused.ok === false && refused.tagTakenBy, first.digest, 'the tag is checked before the references');
+      assert.deepEqual(await s.manifests.put(second, none, 'v2', { keepTag: true }), { ok: true }, 'another free tag');
+      assert.deepEqual(await s.manifests.put({ ...second, repository: 'unlocked' }, none, 'v1', { keepTag: true }), { ok: true }, 'tags are per repository');
+      assert.deepEqual(await s.manifests.put(second, none, 'v1'), { ok: true }, 'without keepTag the tag moves');
+      assert.equal((await s.manifests.getByTag('locked', 'v1'))?.digest, second.digest);
+    });
+
+    it('keepTag: of concurrent pushes of different manifests to one free tag, exactly one gets it', async (s) => {
+      const records = Array.from({ length: 8 }, (_, index) => manifestRecord('contended', { index }));
+      const results = await Promise.all(records.map((record) => s.manifests.put(record, { blobs: [], manifests: [] }, 'release', { keepTag: true })));
+      const winners = records.filter((_, index) => results[index]!.ok);
+      assert.equal(winners.length, 1, JSON.stringify(results));
+      assert.equal((await s.manifests.getByTag('contended', 'release'))?.digest, winners[0]!.digest);
+      for (const result of results) if (!result.ok) assert.equal(result.tagTakenBy, winners[0]!.digest);
+      assert.equal((await s.manifests.list('contended', { limit: 100 })).length, 1, 'the losers stored nothing');
+    });
+
     it('putting the same digest again is idempotent and can add tags', async (s) => {
       const record = manifestRecord('app', { same: true });
       assert.deepEqual(await s.manifests.put(record, { blobs: [], manifests: [] }, 'a'), { ok: true });
@@ -465,6 +493,28 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await stayed('blobs.link', () => s.blobs.link('gen/repo', config, 10));
       await stayed('manifests.put', () => s.manifests.put(manifestRecord('gen/repo', { config }), { blobs: [config], manifests: [] }, 'v1'));
       await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
+    });
+
+    // ---------------------------------------------------------------- leases
+
+    it('a lease is held by one holder until it expires, renewed by its holder, and released only by it', async (s) => {
+      const at = (seconds: number) => new Date(T0 + seconds * 1000);
+      assert.equal(await s.leases.tryAcquire('purge', 'node-a', at(60), at(0)), true, 'free: taken');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(70), at(10)), false, 'held by another until 60 s');
+      assert.equal(await s.leases.tryAcquire('gc', 'node-b', at(70), at(10)), true, 'another lease is independent');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-a', at(120), at(30)), true, 'the holder renews');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(130), at(90)), false, 'the renewal counts: still held at 90 s');
+      await s.leases.release('purge', 'node-b');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(130), at(100)), false, 'releasing a lease one does not hold does nothing');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-b', at(200), at(120)), true, 'expired: taken over');
+      await s.leases.release('purge', 'node-b');
+      assert.equal(await s.leases.tryAcquire('purge', 'node-c', at(300), at(121)), true, 'released: free at once');
+    });
+
+    it('of many holders asking at once, exactly one gets the lease', async (s) => {
+      const now = new Date(T0);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.leases.tryAcquire('race', `node-${i}`, new Date(T0 + 60_000), now)));
+      assert.equal(results.filter(Boolean).length, 1);
     });
 
     // ---------------------------------------------------------------- uploads

@@ -13,6 +13,19 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
     case 'HEAD': {
       const { size, inline } = await ex.registry.blobs.find(name, digest);
       const requested = parseRangeHeader(req.headers.range, size);
+      // A store that serves clients itself gets the download (ranges included: the
+      // client sends its Range there); HEAD, manifests fetched as blobs and ranges
+      // that cannot be served are answered here.
+      const location =
+        req.method === 'GET' && !inline && requested.kind !== 'unsatisfiable' ? await ex.registry.blobs.redirectUrl(digest) : undefined;
+      if (location) {
+        res.statusCode = 307;
+        res.setHeader('Location', location);
+        res.setHeader('Docker-Content-Digest', digest.value);
+        res.setHeader('Content-Length', 0);
+        res.end();
+        return;
+      }
       res.setHeader('Docker-Content-Digest', digest.value);
       res.setHeader('Accept-Ranges', 'bytes');
       res.setHeader('ETag', `"${digest.value}"`);

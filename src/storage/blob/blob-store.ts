@@ -1,7 +1,7 @@
 // The BlobStore port: a content-addressed byte store plus staging areas for
 // uploads in progress. It knows digests and upload ids, never repositories,
-// manifests or HTTP. Every driver (fs today, s3 later) passes the contract suite
-// in test/conformance/blob-store.suite.ts.
+// manifests or HTTP. Every driver (fs, s3) passes the contract suite in
+// test/conformance/blob-store.suite.ts.
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../model/digest.ts';
 
@@ -36,12 +36,24 @@ export interface RandomAccessBlob {
 }
 
 export interface BlobStoreCapabilities {
-  /** The store can hand out URLs that clients fetch directly (presigned GETs). */
+  /**
+   * Blob GETs should be answered with a redirect to `presignedUrl` (an S3 presigned
+   * GET) instead of streaming the bytes through the registry.
+   */
   readonly redirect: boolean;
 }
 
 export interface OperationOptions {
   readonly signal?: AbortSignal;
+}
+
+export interface AppendOptions extends OperationOptions {
+  /**
+   * How many bytes the client declared this append carries (Content-Length or
+   * Content-Range), when it did. A hint for sizing storage pieces, never trusted
+   * as the count: appendUpload reports what it actually wrote.
+   */
+  readonly declaredLength?: number | undefined;
 }
 
 export interface BlobStore {
@@ -58,6 +70,12 @@ export interface BlobStore {
    * external memory). Throws BlobNotFoundError when absent.
    */
   openRandomAccess?(digest: Digest): Promise<RandomAccessBlob>;
+  /**
+   * Optional capability: a URL from which anyone may GET the blob's bytes (ranges
+   * included) for `ttlSeconds`, for stores that serve clients directly. It is made
+   * without asking the store whether the blob is there.
+   */
+  presignedUrl?(digest: Digest, ttlSeconds: number): Promise<string>;
   /** Removes the blob; false when it was not there. Deleting twice is fine. */
   delete(digest: Digest): Promise<boolean>;
   list(options?: OperationOptions): AsyncIterable<StoredBlob>;
@@ -69,7 +87,7 @@ export interface BlobStore {
    * staged past `offset` first (a chunk that failed half way leaves no trace).
    * Resolves with the number of bytes written. Throws UploadNotFoundError.
    */
-  appendUpload(id: string, offset: number, source: Readable, options?: OperationOptions): Promise<number>;
+  appendUpload(id: string, offset: number, source: Readable, options?: AppendOptions): Promise<number>;
   /** Streams the first `length` staged bytes, to re-hash an upload another process started. */
   readUpload(id: string, length: number): Promise<Readable>;
   /**
@@ -108,5 +126,13 @@ export class InvalidOffsetError extends Error {
   constructor(driver: string, id: string, offset: number, size: number) {
     super(`${driver}: upload ${id}: offset ${offset} is past the staged size ${size}`);
     this.name = 'InvalidOffsetError';
+  }
+}
+
+/** The store the configuration names cannot be used (a bucket that is missing or refused): a start-up problem. */
+export class BlobStoreUnavailableError extends Error {
+  constructor(driver: string, reason: string, options?: ErrorOptions) {
+    super(`${driver}: ${reason}`, options);
+    this.name = 'BlobStoreUnavailableError';
   }
 }

@@ -3,6 +3,7 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
+import type { LeaseStore } from './lease-store.ts';
 import type { AccountSettingsStore } from './account-settings-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
@@ -47,7 +48,23 @@ export interface ManifestReferences {
 
 export type PutManifestResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly missingBlobs: readonly string[]; readonly missingManifests: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly missingBlobs: readonly string[];
+      readonly missingManifests: readonly string[];
+      /** Set (with both lists empty) when `keepTag` refused to move the tag off this manifest. */
+      readonly tagTakenBy?: string;
+    };
+
+export interface PutManifestOptions {
+  /**
+   * The tag may be created, or pushed again with the same manifest, but not moved (ECR's
+   * immutable tags): when it names another manifest the put is refused and writes
+   * nothing. Checked in the same step as the write, so of two pushes racing for a
+   * free immutable tag exactly one gets it.
+   */
+  readonly keepTag?: boolean;
+}
 
 export interface ReferrerRecord {
   readonly digest: string;
@@ -108,7 +125,7 @@ export interface ManifestStore {
    * one step; refuses it (writing nothing) when a referenced blob or child manifest
    * is not in the repository. Creates the repository.
    */
-  put(record: ManifestRecord, references: ManifestReferences, tag?: string): Promise<PutManifestResult>;
+  put(record: ManifestRecord, references: ManifestReferences, tag?: string, options?: PutManifestOptions): Promise<PutManifestResult>;
   get(repository: string, digest: string): Promise<ManifestRecord | undefined>;
   getByTag(repository: string, tag: string): Promise<ManifestRecord | undefined>;
   /** Deletes the manifest and every tag that points at it. */
@@ -174,6 +191,7 @@ export interface MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly leases: LeaseStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

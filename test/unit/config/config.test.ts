@@ -233,8 +233,9 @@ test('a flag overriding a bad environment value wins (only the winning source is
 test('other invalid values name their key and source', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ BERTH_LOG_LEVEL: 'verbose' }, /^logLevel \(from environment variable BERTH_LOG_LEVEL\) must be one of/],
-    [{ BERTH_STORAGE: 's3' }, /^storage\.driver \(from environment variable BERTH_STORAGE\) must be "fs"/],
-    [{ BERTH_DATABASE: 'postgres' }, /^database\.driver .* must be "sqlite"/],
+    [{ BERTH_STORAGE: 'gcs' }, /^storage\.driver \(from environment variable BERTH_STORAGE\) must be "fs" or "s3", got "gcs"/],
+    [{ BERTH_DATABASE: 'mysql' }, /^database\.driver \(from environment variable BERTH_DATABASE\) must be "sqlite" or "postgres"/],
+    [{ BERTH_DATABASE_URL: 'postgres://berth@db/berth', BERTH_DATABASE_POOL_SIZE: '0' }, /^database\.poolSize .* must be a number of connections from 1 to 1000/],
     [{ BERTH_DATABASE_SYNCHRONOUS: 'full' }, /^database\.synchronous .* must be FULL or NORMAL/],
     [{ BERTH_STORAGE_FSYNC: 'maybe' }, /^storage\.fsync .* must be true or false/],
     [{ BERTH_UPLOADS_PURGE_AFTER: 'soon' }, /^uploads\.purgeAfter .* must be a duration/],
@@ -260,4 +261,103 @@ test('tls files and a self-signed certificate cannot be combined', () => {
     () => loadConfig(sources({ flags: { 'tls.cert': 'a.crt', 'tls.key': 'a.key', 'tls.selfSigned': true } })),
     /tls\.selfSigned cannot be combined/,
   );
+});
+
+test('database.url selects PostgreSQL, from the file or BERTH_DATABASE_URL; the SQLite keys then do not apply', (t) => {
+  const url = 'postgres://berth:pa55word@db.internal:5432/berth?sslmode=require';
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE_URL: url } })).database, { driver: 'postgres', url, poolSize: 10 });
+  const file = withFile(t, ['database:', '  url: postgresql://berth@10.0.0.5/registry', '  poolSize: 25', '  path: ignored.db', ''].join('\n'));
+  assert.deepEqual(loadConfig(sources({ file })).database, { driver: 'postgres', url: 'postgresql://berth@10.0.0.5/registry', poolSize: 25 });
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE_URL: url, BERTH_DATABASE: 'postgres' } })).database.driver, 'postgres', 'the driver may be named too');
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_DATABASE: 'sqlite' } })).database.driver, 'sqlite');
+});
+
+test('database.url must be a PostgreSQL URL, and an error about it never shows its password', () => {
+  for (const bad of ['mysql://root:hunter2@db/berth', 'db.internal:5432', 'postgres://root:hunter2@[bad']) {
+    assert.throws(
+      () => loadConfig(sources({ env: { BERTH_DATABASE_URL: bad } })),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^database\.url \(from environment variable BERTH_DATABASE_URL\) must be a PostgreSQL URL/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+      bad,
+    );
+  }
+});
+
+test('database.driver and database.url must agree', () => {
+  configError(() => loadConfig(sources({ env: { BERTH_DATABASE: 'postgres' } })), 'database.driver postgres needs database.url (BERTH_DATABASE_URL)');
+  configError(
+    () => loadConfig(sources({ env: { BERTH_DATABASE: 'sqlite', BERTH_DATABASE_URL: 'postgres://berth:secret@db/berth' } })),
+    /^database\.url selects PostgreSQL, but database\.driver says sqlite/,
+  );
+});
+
+test('storage.driver s3 from a YAML file', (t) => {
+  const file = withFile(
+    t,
+    [
+      'storage:',
+      '  driver: s3',
+      '  s3:',
+      '    bucket: registry-blobs',
+      '    prefix: berth/prod',
+      '    region: eu-central-1',
+      '    endpoint: https://rgw.example:7480',
+      '    forcePathStyle: false',
+      '    redirect: false',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(loadConfig(sources({ file })).storage, {
+    driver: 's3',
+    s3: { bucket: 'registry-blobs', prefix: 'berth/prod/', region: 'eu-central-1', endpoint: 'https://rgw.example:7480', forcePathStyle: false, redirect: false },
+  });
+});
+
+test('storage.driver s3 from the environment, with its defaults', () => {
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_STORAGE: 's3', BERTH_S3_BUCKET: 'blobs-1' } })).storage, {
+    driver: 's3',
+    s3: { bucket: 'blobs-1', prefix: '', forcePathStyle: false, redirect: true },
+  });
+  const env = {
+    BERTH_STORAGE: 's3',
+    BERTH_S3_BUCKET: 'blobs.2',
+    BERTH_S3_PREFIX: 'x/',
+    BERTH_S3_REGION: 'default',
+    BERTH_S3_ENDPOINT: 'http://127.0.0.1:9000/',
+    BERTH_S3_REDIRECT: 'false',
+  };
+  assert.deepEqual(loadConfig(sources({ env })).storage, {
+    driver: 's3',
+    s3: { bucket: 'blobs.2', prefix: 'x/', region: 'default', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, redirect: false },
+  }, 'an endpoint means path-style addressing unless told otherwise');
+  const storage = loadConfig(sources({ env: { ...env, BERTH_S3_FORCE_PATH_STYLE: 'false' } })).storage;
+  assert.equal(storage.driver === 's3' && storage.s3.forcePathStyle, false);
+});
+
+test('s3 settings are refused when they cannot be used', (t) => {
+  configError(() => loadConfig(sources({ env: { BERTH_STORAGE: 's3' } })), /^storage\.s3\.bucket is required when storage\.driver is s3/);
+  const s3 = { BERTH_STORAGE: 's3', BERTH_S3_BUCKET: 'bucket' };
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ BERTH_S3_BUCKET: 'a' }, /^storage\.s3\.bucket \(from environment variable BERTH_S3_BUCKET\) must be a bucket name/],
+    [{ BERTH_S3_BUCKET: 'has space' }, /^storage\.s3\.bucket /],
+    [{ BERTH_S3_PREFIX: '/abs' }, /^storage\.s3\.prefix .* must be a key prefix/],
+    [{ BERTH_S3_PREFIX: 'a//b' }, /^storage\.s3\.prefix /],
+    [{ BERTH_S3_PREFIX: '../up' }, /^storage\.s3\.prefix /],
+    [{ BERTH_S3_ENDPOINT: 'ftp://host' }, /^storage\.s3\.endpoint .* must be an http:\/\/ or https:\/\/ URL/],
+    [{ BERTH_S3_ENDPOINT: 'http://host/path' }, /^storage\.s3\.endpoint /],
+    [{ BERTH_S3_ENDPOINT: 'not a url' }, /^storage\.s3\.endpoint /],
+    [{ BERTH_S3_REGION: 'us east' }, /^storage\.s3\.region /],
+    [{ BERTH_S3_FORCE_PATH_STYLE: 'sometimes' }, /^storage\.s3\.forcePathStyle .* must be true or false/],
+    [{ BERTH_S3_REDIRECT: 'maybe' }, /^storage\.s3\.redirect .* must be true or false/],
+    [{ BERTH_STORAGE_ROOT: '/srv/blobs' }, /^storage\.root \(from environment variable BERTH_STORAGE_ROOT\) applies to the fs storage driver, but storage\.driver is s3/],
+  ];
+  for (const [env, message] of cases) configError(() => loadConfig(sources({ env: { ...s3, ...env } })), message);
+  const file = withFile(t, 'storage:\n  s3:\n    bucket: forgotten-driver\n');
+  configError(() => loadConfig(sources({ file })), new RegExp(`^storage\\.s3\\.bucket \\(from config file ${file}\\) applies to the s3 storage driver, but storage\\.driver is fs`));
+  const unknown = withFile(t, 'storage:\n  driver: s3\n  s3:\n    bucket: b\n    acl: private\n', 'unknown.yaml');
+  configError(() => loadConfig(sources({ file: unknown })), `${unknown}: unknown key "storage.s3.acl"`);
 });

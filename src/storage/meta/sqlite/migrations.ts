@@ -169,6 +169,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     ['account_settings', 'INSERT'], ['account_settings', 'UPDATE'], ['account_settings', 'DELETE'],
   ])}
   `,
+  // 7: leases, so that background work runs on one node of a cluster at a time.
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {

@@ -2,6 +2,8 @@
 // so each port method runs start to finish without yielding: a transaction never
 // interleaves with another request. WAL mode lets readers (and `berth` admin
 // commands in other processes) run alongside the writer.
+import type { LeaseStore } from '../lease-store.ts';
+import { createSqliteLeaseStore } from './sqlite-lease-store.ts';
 import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
@@ -37,6 +39,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly identities: IdentityStore;
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
+  readonly leases: LeaseStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -51,6 +54,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#db = db;
     this.identities = createSqliteIdentityStore(db);
     this.accountSettings = createSqliteAccountSettingsStore(db);
+    this.leases = createSqliteLeaseStore(db);
     this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.registryScanning = createSqliteRegistryScanningStore(db);
     this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
@@ -121,9 +125,9 @@ export class SqliteMetadataStore implements MetadataStore {
       },
     };
     this.manifests = {
-      put: async (record, references, tag) => {
+      put: async (record, references, tag, options) => {
         try {
-          return this.#db.transaction(() => this.#putManifest(record, references, tag));
+          return this.#db.transaction(() => this.#putManifest(record, references, tag, options?.keepTag ?? false));
         } catch (error) {
           if (error instanceof RefusedManifest) return error.result;
           throw error;
@@ -279,8 +283,14 @@ export class SqliteMetadataStore implements MetadataStore {
     return row === undefined ? undefined : Number(row.size);
   }
 
-  #putManifest(record: ManifestRecord, references: ManifestReferences, tag: string | undefined): PutManifestResult {
+  #putManifest(record: ManifestRecord, references: ManifestReferences, tag: string | undefined, keepTag: boolean): PutManifestResult {
     const repositoryId = this.#repositoryId(record.repository);
+    if (tag !== undefined && keepTag) {
+      const held = this.#db.get('SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?', repositoryId, tag);
+      if (held !== undefined && String(held.manifest_digest) !== record.digest) {
+        throw new RefusedManifest({ ok: false, missingBlobs: [], missingManifests: [], tagTakenBy: String(held.manifest_digest) });
+      }
+    }
     const blobs = [...new Set(references.blobs)];
     const children = [...new Set(references.manifests)];
     const missingBlobs = blobs.filter(

@@ -1,0 +1,123 @@
+// IdentityStore on PostgreSQL. Identity writes are rare and security-relevant, so they
+// always commit durably. User names match regardless of (ASCII) case, as SQLite's
+// COLLATE NOCASE does: rows are found by user_key, the generated lower-case name
+// (migration 2), and `lower(... COLLATE "C")` folds a looked-up name the same way.
+import type { AccessKeyRecord, AccessKeyStatus, IdentityStore, UserPolicyRecord, UserRecord } from '../identity-store.ts';
+import type { PostgresConnection, Row } from './postgres-connection.ts';
+
+/** The generated key a user name is found by. */
+const userKey = (placeholder: string): string => `lower(${placeholder}::text COLLATE "C")`;
+
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const USER_COLUMNS = 'account_id, user_name, user_id, path, created_at';
+const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, sealed_secret, status, created_at';
+
+export function createPostgresIdentityStore(db: PostgresConnection): IdentityStore {
+  return {
+    createUser: async (user) =>
+      (await db.run(
+        'INSERT INTO users (account_id, user_name, user_id, path, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        user.accountId,
+        user.userName,
+        user.userId,
+        user.path,
+        user.createdAt,
+      )) > 0,
+    getUser: async (accountId, userName) => toUser(await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)),
+    listUsers: async (accountId, page) =>
+      (
+        await db.all(
+          `SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key > ${userKey('$2')} ORDER BY user_key LIMIT $3`,
+          accountId,
+          page.after ?? '',
+          page.limit,
+        )
+      ).map((row) => toUser(row)!),
+    deleteUser: async (accountId, userName) =>
+      (await db.run(`DELETE FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)) > 0,
+
+    createAccessKey: async (key) => {
+      await db.run(
+        'INSERT INTO access_keys (access_key_id, account_id, user_name, sealed_secret, status, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        key.accessKeyId,
+        key.accountId,
+        key.userName,
+        key.sealedSecret,
+        key.status,
+        key.createdAt,
+      );
+    },
+    getAccessKey: async (accessKeyId) => toAccessKey(await db.get(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, accessKeyId)),
+    listAccessKeys: async (accountId, userName) =>
+      (
+        await db.all(
+          `SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE account_id = $1 AND user_key = ${userKey('$2')} ORDER BY created_at, access_key_id`,
+          accountId,
+          userName,
+        )
+      ).map((row) => toAccessKey(row)!),
+    setAccessKeyStatus: async (accessKeyId, status) =>
+      (await db.run('UPDATE access_keys SET status = $1 WHERE access_key_id = $2', status, accessKeyId)) > 0,
+    deleteAccessKey: async (accessKeyId) => (await db.run('DELETE FROM access_keys WHERE access_key_id = $1', accessKeyId)) > 0,
+
+    putUserPolicy: async (policy) => {
+      await db.run(
+        `INSERT INTO user_policies (account_id, user_name, policy_name, document) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id, user_key, policy_name) DO UPDATE SET document = EXCLUDED.document`,
+        policy.accountId,
+        policy.userName,
+        policy.policyName,
+        policy.document,
+      );
+    },
+    getUserPolicy: async (accountId, userName, policyName) =>
+      toPolicy(
+        await db.get(
+          `SELECT account_id, user_name, policy_name, document FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`,
+          accountId,
+          userName,
+          policyName,
+        ),
+      ),
+    listUserPolicies: async (accountId, userName) =>
+      (
+        await db.all(`SELECT policy_name FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} ORDER BY policy_name`, accountId, userName)
+      ).map((row) => String(row.policy_name)),
+    deleteUserPolicy: async (accountId, userName, policyName) =>
+      (await db.run(`DELETE FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`, accountId, userName, policyName)) > 0,
+  };
+}
+
+function toUser(row: Row | undefined): UserRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    accountId: String(row.account_id),
+    userName: String(row.user_name),
+    userId: String(row.user_id),
+    path: String(row.path),
+    createdAt: row.created_at as Date,
+  };
+}
+
+function toAccessKey(row: Row | undefined): AccessKeyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    accessKeyId: String(row.access_key_id),
+    accountId: String(row.account_id),
+    userName: String(row.user_name),
+    sealedSecret: row.sealed_secret as Buffer,
+    status: String(row.status) as AccessKeyStatus,
+    createdAt: row.created_at as Date,
+  };
+}
+
+function toPolicy(row: Row | undefined): UserPolicyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    accountId: String(row.account_id),
+    userName: String(row.user_name),
+    policyName: String(row.policy_name),
+    document: String(row.document),
+  };
+}

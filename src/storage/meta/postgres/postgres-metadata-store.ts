@@ -1,0 +1,222 @@
+// PostgreSQL MetadataStore on a `pg` Pool, for several Berth nodes sharing one
+// database. Each port method is one transaction (a single statement, or a READ
+// COMMITTED transaction whose row locks give it the isolation it needs; see
+// docs/architecture.md, "PostgreSQL"). Blob links, upload sessions and pull times
+// commit with synchronous_commit off, everything else durably (the port's durability
+// note).
+import type { LeaseStore } from '../lease-store.ts';
+import { createPostgresLeaseStore } from './postgres-lease-store.ts';
+import { PostgresConnection, type PostgresConnectionOptions, type Row } from './postgres-connection.ts';
+import { createPostgresIdentityStore } from './postgres-identity-store.ts';
+import { createPostgresManifestStore } from './postgres-manifest-store.ts';
+import { createPostgresAccountSettingsStore, createPostgresCreationTemplateStore } from './postgres-registry-defaults-store.ts';
+import { createPostgresPullTimeExclusionStore } from './postgres-pull-time-exclusion-store.ts';
+import { createPostgresRegistryScanningStore } from './postgres-registry-scanning-store.ts';
+import { linkBlob } from './postgres-repository-rows.ts';
+import type { AccountSettingsStore } from '../account-settings-store.ts';
+import type { CreationTemplateStore } from '../creation-template-store.ts';
+import type { IdentityStore } from '../identity-store.ts';
+import type { PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import type { RegistryScanningStore } from '../registry-scanning-store.ts';
+import { DEFAULT_REPOSITORY_SETTINGS, type DeleteRepositoryResult, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
+import type {
+  BlobLinkStore,
+  ManifestStore,
+  MetadataStore,
+  RegistrySettingsStore,
+  RepositoryStore,
+  TagStore,
+  UploadRecord,
+  UploadStore,
+} from '../metadata-store.ts';
+
+// Columns are named, never `*`: a statement prepared on a node still running the old
+// code keeps working when a newer node's migration adds a column (rolling upgrades).
+const UPLOAD_COLUMNS = 'id, repository, "offset", started_at, updated_at';
+
+export type PostgresMetadataStoreOptions = PostgresConnectionOptions;
+
+export class PostgresMetadataStore implements MetadataStore {
+  readonly name = 'postgres';
+  readonly identities: IdentityStore;
+  readonly registry: RegistrySettingsStore;
+  readonly accountSettings: AccountSettingsStore;
+  readonly leases: LeaseStore;
+  readonly creationTemplates: CreationTemplateStore;
+  readonly registryScanning: RegistryScanningStore;
+  readonly pullTimeExclusions: PullTimeExclusionStore;
+  readonly repositories: RepositoryStore;
+  readonly blobs: BlobLinkStore;
+  readonly manifests: ManifestStore;
+  readonly tags: TagStore;
+  readonly uploads: UploadStore;
+  readonly #db: PostgresConnection;
+
+  private constructor(db: PostgresConnection) {
+    this.#db = db;
+    this.identities = createPostgresIdentityStore(db);
+    this.accountSettings = createPostgresAccountSettingsStore(db);
+    this.leases = createPostgresLeaseStore(db);
+    this.creationTemplates = createPostgresCreationTemplateStore(db);
+    this.registryScanning = createPostgresRegistryScanningStore(db);
+    this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
+    this.manifests = createPostgresManifestStore(db);
+    this.repositories = createRepositoryStore(db);
+    this.registry = {
+      getPolicy: async (accountId) => {
+        const row = await db.get('SELECT policy FROM registry_settings WHERE account_id = $1', accountId);
+        return row === undefined || row.policy === null ? undefined : String(row.policy);
+      },
+      setPolicy: async (accountId, policy) => {
+        await db.run(
+          'INSERT INTO registry_settings (account_id, policy) VALUES ($1, $2) ON CONFLICT (account_id) DO UPDATE SET policy = EXCLUDED.policy',
+          accountId,
+          policy ?? null,
+        );
+      },
+    };
+    this.blobs = {
+      link: (repository, digest, size) => db.transaction((tx) => linkBlob(tx, repository, digest, size), 'relaxed'),
+      linked: async (repository, digest) => {
+        const row = await db.get(
+          `SELECT b.size FROM repository_blobs rb
+             JOIN repositories r ON r.id = rb.repository_id
+             JOIN blobs b ON b.digest = rb.digest
+           WHERE r.name = $1 AND rb.digest = $2`,
+          repository,
+          digest,
+        );
+        return row === undefined ? undefined : Number(row.size);
+      },
+      unlink: async (repository, digest) =>
+        (await db.run('DELETE FROM repository_blobs WHERE digest = $1 AND repository_id = (SELECT id FROM repositories WHERE name = $2)', digest, repository)) > 0,
+      anywhere: async (digest) => {
+        const row = await db.get(
+          'SELECT b.size FROM blobs b WHERE b.digest = $1 AND EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest)',
+          digest,
+        );
+        return row === undefined ? undefined : Number(row.size);
+      },
+    };
+    this.tags = {
+      list: async (repository, page) =>
+        (
+          await db.all(
+            `SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
+             WHERE r.name = $1 AND t.name > $2 ORDER BY t.name LIMIT $3`,
+            repository,
+            page.after ?? '',
+            page.limit,
+          )
+        ).map((row) => String(row.name)),
+      delete: async (repository, tag) =>
+        (await db.run('DELETE FROM tags WHERE name = $1 AND repository_id = (SELECT id FROM repositories WHERE name = $2)', tag, repository)) > 0,
+    };
+    this.uploads = {
+      create: async (upload) => {
+        await db.write(
+          'relaxed',
+          'INSERT INTO uploads (id, repository, "offset", started_at, updated_at) VALUES ($1, $2, $3, $4, $5)',
+          upload.id,
+          upload.repository,
+          upload.offset,
+          upload.startedAt,
+          upload.updatedAt,
+        );
+      },
+      get: async (id) => toUpload(await db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, id)),
+      // One statement: a second writer waits for the first's row lock, then finds the
+      // offset moved and changes nothing — a compare-and-set.
+      advance: async (id, from, to, at) =>
+        (await db.write('relaxed', 'UPDATE uploads SET "offset" = $1, updated_at = $2 WHERE id = $3 AND "offset" = $4', to, at, id, from)) > 0,
+      complete: (id, repository, digest, size) =>
+        db.transaction(async (tx) => {
+          await linkBlob(tx, repository, digest, size);
+          await tx.run('DELETE FROM uploads WHERE id = $1', id);
+        }, 'relaxed'),
+      delete: async (id) => (await db.write('relaxed', 'DELETE FROM uploads WHERE id = $1', id)) > 0,
+      listUpdatedBefore: async (before, limit) =>
+        (await db.all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2`, before, limit)).map((row) => toUpload(row)!),
+    };
+  }
+
+  /** Connects, migrates (or waits for another node migrating) and refuses a newer schema. */
+  static async open(options: PostgresMetadataStoreOptions): Promise<PostgresMetadataStore> {
+    return new PostgresMetadataStore(await PostgresConnection.open(options));
+  }
+
+  /** Moved by the triggers of migration 6, in the transaction of every change they watch, from any node. */
+  async authorizationGeneration(): Promise<number> {
+    return Number((await this.#db.get('SELECT value FROM authorization_generation WHERE id = 1'))!.value);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}
+
+function createRepositoryStore(db: PostgresConnection): RepositoryStore {
+  return {
+    exists: async (name) => (await db.get('SELECT 1 AS found FROM repositories WHERE name = $1', name)) !== undefined,
+    list: async (page) =>
+      (await db.all('SELECT name FROM repositories WHERE name > $1 ORDER BY name LIMIT $2', page.after ?? '', page.limit)).map((row) => String(row.name)),
+    create: async (name, settings, tags, at, policy) =>
+      (await db.run(
+        'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING',
+        name,
+        at,
+        JSON.stringify(settings),
+        JSON.stringify(tags),
+        policy ?? null,
+      )) > 0,
+    get: async (name) => toRepository(await db.get('SELECT name, created_at, settings, resource_tags, policy FROM repositories WHERE name = $1', name)),
+    updateSettings: async (name, settings) => (await db.run('UPDATE repositories SET settings = $1 WHERE name = $2', JSON.stringify(settings), name)) > 0,
+    // Read, merge and write under the row lock, so two concurrent tag changes both land.
+    updateTags: (name, add, remove) =>
+      db.transaction(async (tx) => {
+        const row = await tx.get('SELECT resource_tags FROM repositories WHERE name = $1 FOR UPDATE', name);
+        if (row === undefined) return false;
+        const tags = { ...(JSON.parse(String(row.resource_tags)) as Record<string, string>), ...add };
+        for (const key of remove) delete tags[key];
+        await tx.run('UPDATE repositories SET resource_tags = $1 WHERE name = $2', JSON.stringify(tags), name);
+        return true;
+      }),
+    setPolicy: async (name, policy) => (await db.run('UPDATE repositories SET policy = $1 WHERE name = $2', policy ?? null, name)) > 0,
+    // FOR UPDATE waits for every push, link or upload completion holding the repository
+    // (FOR KEY SHARE) to commit, and keeps new ones out until the delete commits: the
+    // emptiness check then sees every manifest, and a forced delete takes every row.
+    delete: (name, { force }) =>
+      db.transaction(async (tx): Promise<DeleteRepositoryResult> => {
+        const row = await tx.get('SELECT id FROM repositories WHERE name = $1 FOR UPDATE', name);
+        if (row === undefined) return 'not-found';
+        const id = Number(row.id);
+        if (!force && (await tx.get('SELECT 1 AS found FROM manifests WHERE repository_id = $1 LIMIT 1', id)) !== undefined) return 'not-empty';
+        // Links, manifests with their references, and tags go by ON DELETE CASCADE.
+        await tx.run('DELETE FROM repositories WHERE id = $1', id);
+        return 'deleted';
+      }),
+  };
+}
+
+function toRepository(row: Row | undefined): RepositoryRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    name: String(row.name),
+    createdAt: row.created_at as Date,
+    // Repositories created by a push have no stored settings: they have the defaults.
+    settings: row.settings === null ? DEFAULT_REPOSITORY_SETTINGS : (JSON.parse(String(row.settings)) as RepositorySettings),
+    tags: JSON.parse(String(row.resource_tags)) as Record<string, string>,
+    ...(row.policy === null ? {} : { policy: String(row.policy) }),
+  };
+}
+
+function toUpload(row: Row | undefined): UploadRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    id: String(row.id),
+    repository: String(row.repository),
+    offset: Number(row.offset),
+    startedAt: row.started_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+}
