@@ -1,36 +1,19 @@
 // A real Ceph RADOS Gateway (Debian 12: Ceph 16.2 "pacific"), booted by
-// test/helpers/ceph-rgw.ts, doing what the S3 blob store relies on: objects written,
-// stat'ed, read whole and by range and deleted; a multipart upload with a short last
-// part; presigned GETs a plain HTTP client follows; listings by prefix. On a developer
-// machine without Ceph the suite is skipped with the reason; under CI it must run.
+// test/helpers/ceph-rgw.ts: first a smoke check of what the S3 blob store relies on
+// (objects written, stat'ed, read whole and by range and deleted; a multipart upload
+// with a short last part; presigned GETs a plain HTTP client follows; listings by
+// prefix), then the whole BlobStore contract on the S3 driver. On a developer machine
+// without Ceph the suite is skipped with the reason; under CI it must run.
 //
-// RUNNING THE BLOB-STORE CONTRACT ON CEPH (once the S3 driver has landed):
-// add to the describeOnCephRgw body below, after the smoke tests,
-//
-//   describeBlobStore({
-//     name: 's3 on Ceph RGW',
-//     create: () =>
-//       S3BlobStore.open({
-//         client: createS3Client({
-//           endpoint: rgw().endpoint,
-//           region: rgw().region,
-//           forcePathStyle: true,
-//           credentials: { accessKeyId: rgw().accessKeyId, secretAccessKey: rgw().secretAccessKey },
-//         }),
-//         bucket: rgw().bucket,
-//         prefix: `contract-${randomUUID()}/`,
-//       }),
-//     destroy: (store) => store.close(),
-//     skip: [],
-//   });
-//
-// importing describeBlobStore from '../conformance/blob-store.suite.ts', S3BlobStore and
-// createS3Client from src/storage/blob/s3/. The contract's describe() nests inside this
-// one, so its `before` (which calls create()) runs after the cluster has booted, rgw() is
-// ready there, and both suites share one boot. Anything the contract cannot meet on RGW
-// goes in `skip` with the reason (a known one: CompleteMultipartUpload's ETag, below).
-// A separate test file works as well (its own describeOnCephRgw boots a second cluster,
-// on its own ports and directory: ~3 s and ~150 MiB more).
+// HOW THE CONTRACT RUNS ON CEPH: describeBlobStore() is called inside the
+// describeOnCephRgw() body, so the contract's describe() nests in this one: its `before`
+// (which calls create()) runs after the cluster has booted, rgw() is ready there, and
+// smoke tests and contract share one boot. The store gets a fresh key prefix in the
+// cluster's bucket. Anything the contract could not meet on RGW would go in `skip` with
+// the reason; today nothing does (CompleteMultipartUpload's empty ETag, below, does not
+// matter: the driver never reads it). Another suite that wants a real S3 (the S3 node's
+// end-to-end tests, say) nests the same way here, or calls describeOnCephRgw in its own
+// file, which boots a second cluster on its own ports and directory (~3 s, ~150 MiB).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
@@ -51,6 +34,9 @@ import {
   type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { S3BlobStore } from '../../src/storage/blob/s3/s3-blob-store.ts';
+import { createS3Client } from '../../src/storage/blob/s3/s3-client.ts';
+import { describeBlobStore } from '../conformance/blob-store.suite.ts';
 import { describeOnCephRgw, type CephRgw } from '../helpers/ceph-rgw.ts';
 
 const MiB = 1024 * 1024;
@@ -217,5 +203,22 @@ describeOnCephRgw('Ceph RADOS Gateway as an S3 server', (rgw) => {
     } finally {
       await Promise.all(keys.map((Key) => client().send(new DeleteObjectCommand({ Bucket: bucket, Key }))));
     }
+  });
+
+  describeBlobStore({
+    name: 's3 on Ceph RGW',
+    create: () =>
+      S3BlobStore.open({
+        client: createS3Client({
+          endpoint: rgw().endpoint,
+          region: rgw().region,
+          forcePathStyle: true,
+          credentials: { accessKeyId: rgw().accessKeyId, secretAccessKey: rgw().secretAccessKey },
+        }),
+        bucket: rgw().bucket,
+        prefix: `contract-${randomUUID()}/`,
+      }),
+    destroy: (store) => store.close(),
+    skip: [],
   });
 });
