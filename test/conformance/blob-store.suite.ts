@@ -35,6 +35,12 @@ export interface BlobStoreSuiteOptions<S extends BlobStore = BlobStore> {
   /** Closes the store and removes whatever backs it. */
   readonly destroy: (store: S) => Promise<void> | void;
   readonly skip?: readonly SkippedTests[];
+  /**
+   * Per-test time limit. A store behind a network (S3) makes a request per small
+   * append; with the whole suite and other servers sharing two cores that can take
+   * many times what it takes alone (a 97-append test: 1.3 s alone, over 30 s in CI).
+   */
+  readonly timeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -88,7 +94,7 @@ export function describeBlobStore<S extends BlobStore>(options: BlobStoreSuiteOp
       assert.deepEqual(leftover, { blobs: [], uploads: [] }, 'the test left blobs or uploads behind (removed now)');
     });
 
-    const it = (title: string, body: TestBody, timeout = 30_000): void => {
+    const it = (title: string, body: TestBody, timeout = options.timeoutMs ?? 30_000): void => {
       assert.ok(!titles.has(title), `duplicate test title ${title}`);
       titles.add(title);
       const reason = skipped.get(title);

@@ -206,6 +206,7 @@ describeOnCephRgw('Ceph RADOS Gateway as an S3 server', (rgw) => {
   });
 
   describeBlobStore({
+    timeoutMs: 180_000,
     name: 's3 on Ceph RGW',
     create: () =>
       S3BlobStore.open({

@@ -16,6 +16,7 @@ after(async () => {
 });
 
 describeBlobStore({
+  timeoutMs: 180_000,
   name: 's3',
   create: () =>
     S3BlobStore.open({

@@ -36,6 +36,10 @@ export function createS3Client(settings: S3ClientSettings): S3Client {
     requestHandler: {
       httpAgent: new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      // A store that does not accept the connection must fail the request (and let the
+      // SDK retry), not hold it forever. No idle timeout on the request itself: a blob
+      // streamed to a slow client may rightly leave its S3 socket idle for long.
+      connectionTimeout: 10_000,
     },
   });
 }
