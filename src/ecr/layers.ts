@@ -51,7 +51,11 @@ export async function getDownloadUrlForLayer(context: EcrContext, input: Record<
   if ((await context.metadata.blobs.linked(repository, digest.value)) === undefined) {
     throw new EcrError('LayersNotFoundException', `The layer '${digest.value}' does not exist in the repository with name '${repository}' in the registry with id '${context.accountId}'`);
   }
-  // Like ECR's S3 URL, it works without a login for a while, for whoever holds it.
+  // Where the blob store serves clients itself (S3 with redirects on), hand out its own
+  // presigned URL, exactly as ECR does.
+  const direct = await context.registry.blobs.redirectUrl(digest);
+  if (direct !== undefined) return { downloadUrl: direct, layerDigest: digest.value };
+  // Otherwise our own pre-signed /v2/ URL: it works without a login for a while, for whoever holds it.
   const query = presignBlobDownload(context.serverKey, {
     repository,
     digest: digest.value,

@@ -11,6 +11,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ECRClient, GetDownloadUrlForLayerCommand } from '@aws-sdk/client-ecr';
+import { administratorKey } from '../helpers/registry-login.ts';
 import { createS3Client } from '../../src/storage/blob/s3/s3-client.ts';
 import { startBerth, type BerthProcess } from '../helpers/berth-process.ts';
 import { missingTools, Skopeo, ToolSandbox } from '../helpers/clients.ts';
@@ -155,6 +157,20 @@ describe('berth on S3 with redirects (the default)', () => {
     const followed = await client.call('GET', `/v2/apps/web/blobs/${layerDigest}`, { redirect: 'follow' });
     assert.equal(followed.status, 200);
     assert.equal(sha256(Buffer.from(await followed.arrayBuffer())), layerDigest);
+  });
+
+  test('GetDownloadUrlForLayer answers the store\'s own presigned URL, as ECR answers an S3 one', async () => {
+    const ecr = new ECRClient({ endpoint: berth.url, region: 'us-east-1', credentials: await administratorKey(berth.dataDir), maxAttempts: 1 });
+    try {
+      const { downloadUrl, layerDigest: answered } = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'apps/web', layerDigest }));
+      assert.equal(answered, layerDigest);
+      assert.ok(downloadUrl!.startsWith(`${endpoint}/${s3.bucket}/${prefix}blobs/sha256/`), downloadUrl);
+      const fromS3 = await fetch(downloadUrl!);
+      assert.equal(fromS3.status, 200);
+      assert.equal(sha256(Buffer.from(await fromS3.arrayBuffer())), layerDigest);
+    } finally {
+      ecr.destroy();
+    }
   });
 
   test('HEAD, manifests and refusals are answered by Berth itself', async () => {
