@@ -199,7 +199,10 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     intervalSeconds: config.uploads.purgeIntervalSeconds,
     log,
     enabled: options.runJobs,
-    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), config.uploads.purgeIntervalSeconds * 1000),
+    // The holder renews at every pass, once an interval; a lease of two intervals never lapses
+    // while its holder lives (a timer that fires late would otherwise hand the job to another
+    // node at the very moment of renewal), and moves within two intervals when it dies.
+    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), 2 * config.uploads.purgeIntervalSeconds * 1000),
   });
   return {
     registry,
