@@ -69,6 +69,8 @@ async function startNode(options: { key: KeyGiven; database?: string; prefix?: s
           ? {}
           : { BERTH_SERVER_KEY: options.key.value.toString('base64') };
   const node = await startBerth({
+    // Three nodes starting at once on a machine busy with the rest of the suite take a while.
+    timeoutMs: 60_000,
     env: {
       BERTH_DATABASE_URL: options.database ?? databaseUrl,
       BERTH_STORAGE: 's3',
