@@ -3,6 +3,9 @@ import { bannerText } from './banner.ts';
 import type { NewCredentials } from '../auth/bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { BlobStoreUnavailableError } from '../storage/blob/blob-store.ts';
+import { ServerKeyMismatchError } from '../auth/server-key-check.ts';
+import { ServerKeyError } from '../auth/tokens/server-key.ts';
+import { existsSync } from 'node:fs';
 import { credentialsPath, prepareStores } from '../server/app.ts';
 import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
@@ -56,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const server = running ?? (await startPrimary(config, log));
   const newCredentials = prepared ?? running?.app.newCredentials;
   if (worker) announceToPrimary(server.url);
-  else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath(config) } : undefined);
+  else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath(config) } : undefined, existsSync(credentialsPath(config)));
   await untilStopped(server.shutdown, log);
   // A worker's channel to its primary would keep the process alive.
   if (worker) process.disconnect?.();
@@ -84,8 +87,8 @@ function untilStopped(shutdown: (reason: NodeJS.Signals) => Promise<void>, log: 
   });
 }
 
-function printBanner(url: string, config: Config, credentials?: NewCredentials & { path: string }): void {
-  process.stderr.write(bannerText(url, config, credentials));
+function printBanner(url: string, config: Config, credentials: (NewCredentials & { path: string }) | undefined, credentialsFileHere: boolean): void {
+  process.stderr.write(bannerText(url, config, credentials, { credentialsFileHere }));
 }
 
 main(process.argv.slice(2)).then(
@@ -97,6 +100,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`berth: configuration error: ${error.message}\n`);
       process.exitCode = 2;
+    } else if (error instanceof ServerKeyMismatchError || error instanceof ServerKeyError) {
+      process.stderr.write(`berth: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (error instanceof BlobStoreUnavailableError) {
       process.stderr.write(`berth: cannot open the blob store: ${error.message}\n`);
       process.exitCode = 1;

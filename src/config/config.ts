@@ -6,6 +6,7 @@ import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationSeconds } from './duration.ts';
 import { isPostgresUrl, redactDatabaseUrl } from './database-url.ts';
+import { decodeServerKey } from '../auth/tokens/server-key.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -33,6 +34,20 @@ export type StorageConfig =
   | { readonly driver: 'fs'; readonly root: string; readonly fsync: boolean }
   | { readonly driver: 's3'; readonly s3: S3StorageConfig };
 
+/**
+ * Where the server key comes from. Every node of a registry needs the same key: with one
+ * data directory the generated file is shared anyway; nodes with their own data
+ * directories name a file they all mount, or get the key itself (base64) from the
+ * environment.
+ */
+export type ServerKeySource =
+  /** <dataDir>/server.key, created at the first start. */
+  | { readonly kind: 'generated'; readonly path: string }
+  /** serverKeyFile: provided by the operator, never created. */
+  | { readonly kind: 'file'; readonly path: string }
+  /** serverKey (BERTH_SERVER_KEY): the key itself; `source` names where it was set, for messages. */
+  | { readonly kind: 'value'; readonly key: Buffer; readonly source: string };
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -41,6 +56,7 @@ export interface Config {
   readonly tls: TlsConfig;
   readonly storage: StorageConfig;
   readonly database: DatabaseConfig;
+  readonly serverKey: ServerKeySource;
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
@@ -105,6 +121,8 @@ const KEYS: Record<string, string> = {
   region: 'BERTH_REGION',
   registryAuth: 'BERTH_REGISTRY_AUTH',
   createOnPush: 'BERTH_CREATE_ON_PUSH',
+  serverKey: 'BERTH_SERVER_KEY',
+  serverKeyFile: 'BERTH_SERVER_KEY_FILE',
 };
 
 /** Command-line flags → key path. */
@@ -206,6 +224,7 @@ function build(settings: Settings, cwd: string): Config {
     tls,
     storage: buildStorage(settings, read, dataDir),
     database: readDatabase(settings, read, dataDir),
+    serverKey: readServerKeySource(settings, dataDir, cwd),
     uploads: {
       purgeAfterSeconds: read('uploads.purgeAfter', 86400, parseDurationSeconds, 'a duration such as 24h'),
       purgeIntervalSeconds: read('uploads.purgeInterval', 3600, parseDurationSeconds, 'a duration such as 1h'),
@@ -269,6 +288,33 @@ function readDatabase(settings: Settings, read: Read, dataDir: string): Database
     path: resolve(dataDir, read('database.path', 'berth.db', asString, 'a path')),
     synchronous: read('database.synchronous', 'FULL' as const, (value) => (value === 'FULL' || value === 'NORMAL' ? value : undefined), 'FULL or NORMAL'),
   };
+}
+
+/**
+ * serverKeyFile or serverKey, else the generated <dataDir>/server.key. The key given as
+ * a value is checked here, but never shown: an error says what is wrong with it only.
+ */
+function readServerKeySource(settings: Settings, dataDir: string, cwd: string): ServerKeySource {
+  const file = settings.get('serverKeyFile');
+  const value = settings.get('serverKey');
+  if (file !== undefined && value !== undefined) {
+    throw new ConfigError(`serverKey (from ${value.source}) and serverKeyFile (from ${file.source}) both give the server key: set one of them`);
+  }
+  if (file !== undefined) {
+    if (typeof file.value !== 'string' || file.value === '') throw new ConfigError(`serverKeyFile (from ${file.source}) must be a file path, got ${JSON.stringify(file.value)}`);
+    return { kind: 'file', path: resolve(cwd, file.value) };
+  }
+  if (value !== undefined) {
+    const key = typeof value.value === 'string' ? decodeServerKey(value.value) : undefined;
+    if (key === undefined) {
+      const length = typeof value.value === 'string' ? `${value.value.trim().length} characters` : `a ${typeof value.value}`;
+      throw new ConfigError(
+        `serverKey (from ${value.source}) must be 32 bytes in base64 (44 characters, e.g. from: head -c 32 /dev/urandom | base64), got ${length}`,
+      );
+    }
+    return { kind: 'value', key, source: value.source };
+  }
+  return { kind: 'generated', path: join(dataDir, 'server.key') };
 }
 
 const FS_KEYS = ['storage.root', 'storage.fsync'];

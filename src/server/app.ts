@@ -11,10 +11,11 @@ import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
 import { SqliteMetadataStore } from '../storage/meta/sqlite/sqlite-metadata-store.ts';
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
-import { ensureAdministrator, type NewCredentials } from '../auth/bootstrap.ts';
+import { ADMIN_USER, ensureAdministrator, type NewCredentials } from '../auth/bootstrap.ts';
 import type { IdentityStore } from '../storage/meta/identity-store.ts';
 import { writeCredentialsFile } from './credentials-file.ts';
-import { loadOrCreateServerKey } from '../auth/tokens/server-key.ts';
+import { checkServerKey } from '../auth/server-key-check.ts';
+import { describeServerKeySource, loadServerKey } from './server-key-source.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRegistryGuard } from '../auth/registry-guard.ts';
 import { createAuthorizer } from '../auth/authorizer.ts';
@@ -39,10 +40,6 @@ export interface AppOptions {
   readonly runJobs: boolean;
   /** Create the administrator on a first start (not in cluster workers: their primary did). */
   readonly bootstrap?: boolean;
-}
-
-export function serverKeyPath(config: Config): string {
-  return join(config.dataDir, 'server.key');
 }
 
 export function credentialsPath(config: Config): string {
@@ -72,10 +69,35 @@ async function openMetadata(config: Config, log?: Logger): Promise<MetadataStore
   }
 }
 
-/** Creates the administrator on a first start and saves its credentials before anyone is told the server listens. */
-async function bootstrapAdministrator(config: Config, identities: IdentityStore, serverKey: Buffer): Promise<NewCredentials | undefined> {
+/** Where the metadata is, for messages: the SQLite file, or the PostgreSQL URL without its password. */
+function describeMetadata(config: Config): string {
+  return config.database.driver === 'sqlite' ? config.database.path : redactDatabaseUrl(config.database.url);
+}
+
+/**
+ * Loads the server key and makes sure it is the registry's (src/auth/server-key-check.ts):
+ * a node with another key stops here, before it serves or bootstraps anything.
+ */
+async function admitServerKey(config: Config, identities: IdentityStore, log?: Logger): Promise<Buffer> {
+  const serverKey = await loadServerKey(config.serverKey);
+  const source = describeServerKeySource(config.serverKey);
+  const { claimed } = await checkServerKey(identities, serverKey, { accountId: config.accountId, keySource: source, store: describeMetadata(config) });
+  log?.info({ serverKey: source }, claimed ? 'server key: the first start on this database made it the registry key' : 'server key: it is the registry key');
+  return serverKey;
+}
+
+/**
+ * Creates the administrator on the first start on this database and saves its
+ * credentials in this node's data directory before anyone is told the server listens.
+ * Of nodes starting together on one empty database exactly one creates it (the user
+ * name is unique): the others create nothing and write no file.
+ */
+async function bootstrapAdministrator(config: Config, identities: IdentityStore, serverKey: Buffer, log?: Logger): Promise<NewCredentials | undefined> {
   const credentials = await ensureAdministrator(identities, serverKey, config.accountId, new Date());
-  if (credentials) await writeCredentialsFile(credentialsPath(config), credentials);
+  if (credentials) {
+    await writeCredentialsFile(credentialsPath(config), credentials);
+    log?.info({ user: ADMIN_USER, accessKeyId: credentials.accessKeyId, credentialsFile: credentialsPath(config) }, 'created the administrator (first start on this database)');
+  }
   return credentials;
 }
 
@@ -110,7 +132,7 @@ export async function openPreparedIdentities(config: Config): Promise<PreparedId
   if (config.storage.driver === 'fs') await (await FsBlobStore.open({ root: config.storage.root, fsync: config.storage.fsync })).close();
   const metadata = await openMetadata(config);
   try {
-    const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
+    const serverKey = await admitServerKey(config, metadata.identities);
     const newCredentials = await bootstrapAdministrator(config, metadata.identities, serverKey);
     return { identities: metadata.identities, serverKey, ...(newCredentials ? { newCredentials } : {}), close: () => metadata.close() };
   } catch (error) {
@@ -145,8 +167,16 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     createOnPush: config.createOnPush,
   });
   let ready = false;
-  const serverKey = await loadOrCreateServerKey(serverKeyPath(config));
-  const newCredentials = options.bootstrap ? await bootstrapAdministrator(config, metadata.identities, serverKey) : undefined;
+  let serverKey: Buffer;
+  let newCredentials: NewCredentials | undefined;
+  try {
+    serverKey = await admitServerKey(config, metadata.identities, log);
+    newCredentials = options.bootstrap ? await bootstrapAdministrator(config, metadata.identities, serverKey, log) : undefined;
+  } catch (error) {
+    await metadata.close();
+    await blobs.close();
+    throw error;
+  }
   // The control plane (the AWS SDK's signer, the policy engine) loads on its first
   // request: a registry that only serves /v2/ stays about 3 MiB smaller (measured).
   let endpoint: Promise<AwsEndpoint> | undefined;
@@ -169,7 +199,10 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     intervalSeconds: config.uploads.purgeIntervalSeconds,
     log,
     enabled: options.runJobs,
-    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), config.uploads.purgeIntervalSeconds * 1000),
+    // The holder renews at every pass, once an interval; a lease of two intervals never lapses
+    // while its holder lives (a timer that fires late would otherwise hand the job to another
+    // node at the very moment of renewal), and moves within two intervals when it dies.
+    mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), 2 * config.uploads.purgeIntervalSeconds * 1000),
   });
   return {
     registry,

@@ -577,6 +577,17 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.deepEqual(await ids.listUserPolicies(ACCOUNT, 'dev'), ['pull']);
     });
 
+    it('identities: the first key check claimed stays; later claims get it back byte for byte', async (s) => {
+      const ids = s.identities;
+      assert.equal(await ids.keyCheck(), undefined, 'none before the first claim');
+      const first = Buffer.from([1, 0, 0xff, 0x80, 0x00, 0x7f, 42]);
+      assert.deepEqual(await ids.claimKeyCheck(first), first);
+      assert.deepEqual(await ids.claimKeyCheck(Buffer.from('another key')), first, 'a second claim changes nothing');
+      assert.deepEqual(await ids.keyCheck(), first);
+      const racing = await Promise.all([Buffer.from('a'), Buffer.from('b')].map((value) => ids.claimKeyCheck(value)));
+      assert.deepEqual(racing, [first, first]);
+    });
+
     it('repositories: created with settings and tags, read back, defaults for ones made by a push', async (s) => {
       const settings = {
         imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as const,

@@ -86,11 +86,13 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
       return login;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      // A process killed by a signal has no exit code but its signalCode: it has exited too.
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
       const exited = new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) resolve(child.exitCode);
+        if (gone()) resolve(child.exitCode);
         else child.once('exit', (code) => resolve(code));
       });
-      if (child.exitCode === null) child.kill(signal);
+      if (!gone()) child.kill(signal);
       const code = await exited;
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
       return code;

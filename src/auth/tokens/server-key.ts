@@ -1,6 +1,10 @@
-// The server key: 32 random bytes in a file only the server's user may read. Tokens are
-// signed with keys derived from it (and later, stored secrets are encrypted under it), so
-// every node must load the same file, and losing it logs everybody out.
+// The server key: 32 random bytes only the server's user may read. Tokens are signed
+// with keys derived from it and access-key secrets are sealed under it, so every node
+// must load the same key, and losing it logs everybody out. By default it is
+// <dataDir>/server.key, made at the first start; nodes that do not share a data
+// directory read it from a file they all mount (readServerKeyFile) or from
+// BERTH_SERVER_KEY (decodeServerKey), and src/auth/server-key-check.ts refuses a node
+// whose key is not the registry's.
 //
 // Creation is atomic and race-free: the bytes are written to a private temporary file, synced,
 // then hard-linked to the final name. link(2) fails if the name exists, so when two processes
@@ -115,5 +119,61 @@ async function syncDirectory(directory: string): Promise<void> {
     // EISDIR/EINVAL/EPERM on filesystems without directory fsync.
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * A server key written as text: 32 bytes in base64 (standard or URL-safe alphabet,
+ * padding optional, surrounding whitespace ignored), as `head -c 32 /dev/urandom | base64`
+ * prints it. Undefined for anything else; callers must not show the text in errors.
+ */
+export function decodeServerKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) return undefined;
+  const key = Buffer.from(trimmed, 'base64');
+  return key.length === SERVER_KEY_BYTES ? key : undefined;
+}
+
+/**
+ * The key in a file the operator provides (serverKeyFile), e.g. one that every node
+ * mounts: 32 raw bytes, or the same in base64 text. Unlike the data directory's own key
+ * it is never created here (nodes that each made one would disagree), and symbolic links
+ * are followed, as secret mounts (Kubernetes, Docker) are made of them. Others than
+ * the owner and group must not be able to read it.
+ */
+export async function readServerKeyFile(path: string): Promise<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') {
+      throw new ServerKeyError(
+        path,
+        `server key file ${path} does not exist. Every node reads the registry's key from it: copy an existing node's <dataDir>/server.key there, ` +
+          `or make a new key with: head -c 32 /dev/urandom > ${path} && chmod 600 ${path}`,
+        { cause: error },
+      );
+    }
+    throw new ServerKeyError(path, `cannot open server key file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new ServerKeyError(path, `server key file ${path} is not a regular file`);
+    const mode = stats.mode & 0o777;
+    if ((mode & 0o007) !== 0) {
+      throw new ServerKeyError(
+        path,
+        `server key file ${path} is accessible by others (mode 0${mode.toString(8)}); restrict it with: chmod o-rwx ${path} (a Kubernetes secret volume: defaultMode 0440 or stricter)`,
+      );
+    }
+    // Larger than any key, raw or in text: not read, so that nothing else is taken for one.
+    if (stats.size > 128) throw new ServerKeyError(path, `server key file ${path} has ${stats.size} bytes; a server key is ${SERVER_KEY_BYTES} bytes, or their base64`);
+    const content = await handle.readFile();
+    if (content.length === SERVER_KEY_BYTES) return content;
+    const decoded = decodeServerKey(content.toString('latin1'));
+    if (decoded) return decoded;
+    throw new ServerKeyError(path, `server key file ${path} holds neither ${SERVER_KEY_BYTES} bytes nor ${SERVER_KEY_BYTES} bytes in base64 (${content.length} bytes)`);
+  } finally {
+    await handle.close();
   }
 }

@@ -53,4 +53,15 @@ export interface IdentityStore {
   /** Policy names, ordered. */
   listUserPolicies(accountId: string, userName: string): Promise<string[]>;
   deleteUserPolicy(accountId: string, userName: string, policyName: string): Promise<boolean>;
+
+  /**
+   * The key check: a value sealed under the server key of the registry (the key every
+   * secret here is sealed under), or undefined before the first start stored one.
+   */
+  keyCheck(): Promise<Buffer | undefined>;
+  /**
+   * Stores `sealed` as the key check unless one is stored; returns the stored value —
+   * `sealed`, or the one stored first when another process got there before.
+   */
+  claimKeyCheck(sealed: Buffer): Promise<Buffer>;
 }

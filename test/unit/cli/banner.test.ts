@@ -21,3 +21,12 @@ test('the first start prints the administrator key once; auth off skips the logi
   const open = bannerText('http://127.0.0.1:5000', config({ BERTH_REGISTRY_AUTH: 'off' }));
   assert.doesNotMatch(open, /get-login-password|skopeo login/);
 });
+
+test('a node whose data directory has no credentials file says where the administrator key is instead', () => {
+  const text = bannerText('http://127.0.0.1:5000', config(), undefined, { credentialsFileHere: false });
+  assert.match(text, /The administrator was created by the node \(or `berth admin`\)\nthat first used this database; its key is in the credentials file of that data directory:/);
+  assert.match(text, /export AWS_SHARED_CREDENTIALS_FILE=<that data directory>\/credentials/);
+  assert.doesNotMatch(text, /\/srv\/berth\/credentials/, 'no file that is not there');
+  const created = bannerText('http://127.0.0.1:5000', config(), { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cr3t', path: '/srv/berth/credentials' }, { credentialsFileHere: false });
+  assert.match(created, /the administrator's key is in \/srv\/berth\/credentials/, 'the node that made it just wrote it');
+});

@@ -37,6 +37,7 @@ test('defaults', () => {
     tls: { mode: 'off' },
     storage: { driver: 'fs', root: '/srv/berth/data/blobs', fsync: true },
     database: { driver: 'sqlite', path: '/srv/berth/data/berth.db', synchronous: 'FULL' },
+    serverKey: { kind: 'generated', path: '/srv/berth/data/server.key' },
     uploads: { purgeAfterSeconds: 86400, purgeIntervalSeconds: 3600 },
     limits: { maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 1024 ** 4, maxHeaderBytes: 16 * 1024 },
     shutdownTimeoutSeconds: 30,
@@ -79,6 +80,7 @@ test('a YAML file sets every kind of value', (t) => {
       'region: eu-west-3',
       'registryAuth: off',
       'createOnPush: false',
+      'serverKeyFile: secrets/server.key',
       '',
     ].join('\n'),
   );
@@ -90,6 +92,7 @@ test('a YAML file sets every kind of value', (t) => {
     tls: { mode: 'files', cert: '/srv/berth/certs/tls.crt', key: '/etc/berth/tls.key' },
     storage: { driver: 'fs', root: '/mnt/blobs', fsync: false },
     database: { driver: 'sqlite', path: '/var/lib/berth/meta/berth.db', synchronous: 'NORMAL' },
+    serverKey: { kind: 'file', path: '/srv/berth/secrets/server.key' },
     uploads: { purgeAfterSeconds: 43200, purgeIntervalSeconds: 90 },
     limits: { maxManifestBytes: 1048576, maxBlobBytes: 2048, maxHeaderBytes: 32768 },
     shutdownTimeoutSeconds: 60,
@@ -157,6 +160,7 @@ test('every environment variable maps to its key', () => {
         BERTH_REGION: 'ap-southeast-2',
         BERTH_REGISTRY_AUTH: 'required',
         BERTH_CREATE_ON_PUSH: 'false',
+        BERTH_SERVER_KEY_FILE: '/run/secrets/berth-key',
       },
     }),
   );
@@ -168,6 +172,7 @@ test('every environment variable maps to its key', () => {
     tls: { mode: 'self-signed', dir: '/srv/berth/state/tls' },
     storage: { driver: 'fs', root: '/srv/berth/state/b', fsync: false },
     database: { driver: 'sqlite', path: '/srv/berth/state/m.db', synchronous: 'NORMAL' },
+    serverKey: { kind: 'file', path: '/run/secrets/berth-key' },
     uploads: { purgeAfterSeconds: 7200, purgeIntervalSeconds: 300 },
     limits: { maxManifestBytes: 100, maxBlobBytes: 200, maxHeaderBytes: 300 },
     shutdownTimeoutSeconds: 5,
@@ -360,4 +365,35 @@ test('s3 settings are refused when they cannot be used', (t) => {
   configError(() => loadConfig(sources({ file })), new RegExp(`^storage\\.s3\\.bucket \\(from config file ${file}\\) applies to the s3 storage driver, but storage\\.driver is fs`));
   const unknown = withFile(t, 'storage:\n  driver: s3\n  s3:\n    bucket: b\n    acl: private\n', 'unknown.yaml');
   configError(() => loadConfig(sources({ file: unknown })), `${unknown}: unknown key "storage.s3.acl"`);
+});
+
+test('serverKey (BERTH_SERVER_KEY) gives the key in base64; a bad one is refused without showing it', (t) => {
+  const key = Buffer.alloc(32, 7);
+  for (const text of [key.toString('base64'), key.toString('base64url'), `  ${key.toString('base64')}\n`]) {
+    const config = loadConfig(sources({ env: { BERTH_SERVER_KEY: text } }));
+    assert.deepEqual(config.serverKey, { kind: 'value', key, source: 'environment variable BERTH_SERVER_KEY' });
+  }
+  const file = withFile(t, `serverKey: ${key.toString('base64')}\n`);
+  assert.deepEqual(loadConfig(sources({ file })).serverKey, { kind: 'value', key, source: `config file ${file}` });
+
+  const secretLooking = 'c2VjcmV0LXRoYXQtaXMtdG9vLXNob3J0';
+  configError(
+    () => loadConfig(sources({ env: { BERTH_SERVER_KEY: secretLooking } })),
+    'serverKey (from environment variable BERTH_SERVER_KEY) must be 32 bytes in base64 (44 characters, e.g. from: head -c 32 /dev/urandom | base64), got 32 characters',
+  );
+  for (const bad of [Buffer.alloc(33).toString('base64'), `${key.toString('base64').slice(0, 43)}!`, key.toString('hex')]) {
+    assert.throws(() => loadConfig(sources({ env: { BERTH_SERVER_KEY: bad } })), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message.includes(bad), false, 'the value is not shown');
+      return true;
+    });
+  }
+});
+
+test('serverKeyFile is resolved against cwd; it and serverKey cannot both be set', () => {
+  assert.deepEqual(loadConfig(sources({ env: { BERTH_SERVER_KEY_FILE: 'keys/server.key' } })).serverKey, { kind: 'file', path: '/srv/berth/keys/server.key' });
+  configError(
+    () => loadConfig(sources({ env: { BERTH_SERVER_KEY_FILE: '/k', BERTH_SERVER_KEY: Buffer.alloc(32).toString('base64') } })),
+    'serverKey (from environment variable BERTH_SERVER_KEY) and serverKeyFile (from environment variable BERTH_SERVER_KEY_FILE) both give the server key: set one of them',
+  );
 });

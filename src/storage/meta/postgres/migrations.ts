@@ -198,6 +198,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     expires_at TIMESTAMPTZ NOT NULL
   );
   `,
+  // 8: the server key check: one value sealed under the registry's server key, so that a
+  // node started with another key is refused instead of failing every login.
+  `
+  CREATE TABLE server_key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BYTEA NOT NULL
+  );
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {

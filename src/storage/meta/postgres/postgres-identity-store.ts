@@ -86,6 +86,15 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
       ).map((row) => String(row.policy_name)),
     deleteUserPolicy: async (accountId, userName, policyName) =>
       (await db.run(`DELETE FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`, accountId, userName, policyName)) > 0,
+
+    keyCheck: async () => (await db.get('SELECT sealed FROM server_key_check WHERE id = 1'))?.sealed as Buffer | undefined,
+    claimKeyCheck: async (sealed) => {
+      // Two statements, not one: a statement's snapshot would not show the row of a node
+      // whose insert we waited for. The insert waits for that node's commit (the primary
+      // key), changes nothing, and the select, a new snapshot, reads the winner's value.
+      await db.run('INSERT INTO server_key_check (id, sealed) VALUES (1, $1) ON CONFLICT DO NOTHING', sealed);
+      return (await db.get('SELECT sealed FROM server_key_check WHERE id = 1'))!.sealed as Buffer;
+    },
   };
 }
 

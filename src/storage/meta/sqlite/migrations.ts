@@ -177,6 +177,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 8: the server key check: one value sealed under the registry's server key, so that a
+  // node started with another key is refused instead of failing every login.
+  `
+  CREATE TABLE server_key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+  );
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {

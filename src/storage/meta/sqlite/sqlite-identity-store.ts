@@ -58,7 +58,21 @@ export function createSqliteIdentityStore(db: SqliteConnection): IdentityStore {
         .map((row) => String(row.policy_name)),
     deleteUserPolicy: async (accountId, userName, policyName) =>
       db.run('DELETE FROM user_policies WHERE account_id = ? AND user_name = ? AND policy_name = ?', accountId, userName, policyName) > 0,
+
+    keyCheck: async () => toBuffer(db.get('SELECT sealed FROM server_key_check WHERE id = 1')?.sealed),
+    claimKeyCheck: async (sealed) => {
+      // One statement each, on the one connection every caller of this process shares;
+      // another process's insert is either committed before ours (we keep theirs) or after.
+      db.run('INSERT INTO server_key_check (id, sealed) VALUES (1, ?) ON CONFLICT DO NOTHING', sealed);
+      return toBuffer(db.get('SELECT sealed FROM server_key_check WHERE id = 1')?.sealed)!;
+    },
   };
+}
+
+function toBuffer(value: unknown): Buffer | undefined {
+  if (value === undefined || value === null) return undefined;
+  const bytes = value as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function toUser(row: Row | undefined): UserRecord | undefined {

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SERVER_KEY_BYTES, ServerKeyError, loadOrCreateServerKey, readServerKey } from '../../../../src/auth/tokens/server-key.ts';
+import { SERVER_KEY_BYTES, ServerKeyError, decodeServerKey, loadOrCreateServerKey, readServerKey, readServerKeyFile } from '../../../../src/auth/tokens/server-key.ts';
 
 const run = promisify(execFile);
 const MODULE_URL = new URL('../../../../src/auth/tokens/server-key.ts', import.meta.url).href;
@@ -105,4 +105,50 @@ test('a symbolic link or a directory in place of the key is refused', async (t) 
   const directory = join(dir, 'dir.key');
   await mkdir(directory, { mode: 0o700 });
   await assert.rejects(loadOrCreateServerKey(directory), /dir\.key is not a regular file/);
+});
+
+test('decodeServerKey takes 32 bytes in base64 (either alphabet, padding optional) and nothing else', () => {
+  const key = Buffer.from(Array.from({ length: 32 }, (_, i) => 250 - i * 7));
+  assert.deepEqual(decodeServerKey(key.toString('base64')), key);
+  assert.deepEqual(decodeServerKey(key.toString('base64url')), key);
+  assert.deepEqual(decodeServerKey(`\t${key.toString('base64').replace(/=$/, '')}\n`), key);
+  for (const bad of ['', key.toString('hex'), Buffer.alloc(31).toString('base64'), Buffer.alloc(33).toString('base64'), `${key.toString('base64').slice(0, 42)}.=`]) {
+    assert.equal(decodeServerKey(bad), undefined, bad);
+  }
+});
+
+test('a provided key file: raw or base64, symbolic links followed, never created, not readable by others', async (t) => {
+  const dir = await scratch(t);
+  const key = Buffer.alloc(SERVER_KEY_BYTES, 0x5a);
+  const raw = join(dir, 'raw.key');
+  await writeFile(raw, key, { mode: 0o600 });
+  assert.deepEqual(await readServerKeyFile(raw), key);
+  const text = join(dir, 'text.key');
+  await writeFile(text, `${key.toString('base64')}\n`, { mode: 0o440 });
+  assert.deepEqual(await readServerKeyFile(text), key, 'base64 text, group-readable (a secret volume with fsGroup)');
+  // A Kubernetes secret volume: the file is a link into a timestamped directory.
+  await mkdir(join(dir, '..2026_01_01'), { mode: 0o755 });
+  await writeFile(join(dir, '..2026_01_01', 'server.key'), key, { mode: 0o400 });
+  await symlink(join('..2026_01_01', 'server.key'), join(dir, 'mounted.key'));
+  assert.deepEqual(await readServerKeyFile(join(dir, 'mounted.key')), key);
+
+  const missing = join(dir, 'absent.key');
+  await assert.rejects(readServerKeyFile(missing), (error: unknown) => {
+    assert.ok(error instanceof ServerKeyError);
+    assert.match(error.message, /absent\.key does not exist\. Every node reads the registry's key from it: copy an existing node's <dataDir>\/server\.key there, or make a new key with: head -c 32 \/dev\/urandom >/);
+    return true;
+  });
+  await assert.rejects(stat(missing), { code: 'ENOENT' }, 'not created');
+
+  const open = join(dir, 'open.key');
+  await writeFile(open, key);
+  await chmod(open, 0o644);
+  await assert.rejects(readServerKeyFile(open), /open\.key is accessible by others \(mode 0644\); restrict it with: chmod o-rwx/);
+  const wrong = join(dir, 'wrong.key');
+  await writeFile(wrong, 'not a key at all\n', { mode: 0o600 });
+  await assert.rejects(readServerKeyFile(wrong), /wrong\.key holds neither 32 bytes nor 32 bytes in base64 \(17 bytes\)/);
+  const large = join(dir, 'large.key');
+  await writeFile(large, Buffer.alloc(4096), { mode: 0o600 });
+  await assert.rejects(readServerKeyFile(large), /large\.key has 4096 bytes; a server key is 32 bytes, or their base64/);
+  await assert.rejects(readServerKeyFile(dir), /is not a regular file/);
 });
