@@ -2,16 +2,16 @@
 // always commit durably. User names match regardless of (ASCII) case, as SQLite's
 // COLLATE NOCASE does: rows are found by user_key, the generated lower-case name
 // (migration 2), and `lower(... COLLATE "C")` folds a looked-up name the same way.
-import type { AccessKeyRecord, AccessKeyStatus, IdentityStore, UserPolicyRecord, UserRecord } from '../identity-store.ts';
-import type { PostgresConnection, Row } from './postgres-connection.ts';
+import type { IdentityStore } from '../identity-store.ts';
+import { ifFound } from '../rows/column-values.ts';
+import { ACCESS_KEY_COLUMNS, identityRows, USER_COLUMNS, USER_POLICY_COLUMNS } from '../rows/identity-rows.ts';
+import { POSTGRES_VALUES } from './postgres-column-values.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+
+const rows = identityRows(POSTGRES_VALUES);
 
 /** The generated key a user name is found by. */
 const userKey = (placeholder: string): string => `lower(${placeholder}::text COLLATE "C")`;
-
-// Columns are named, never `*`: a statement prepared on a node still running the old
-// code keeps working when a newer node's migration adds a column (rolling upgrades).
-const USER_COLUMNS = 'account_id, user_name, user_id, path, created_at';
-const ACCESS_KEY_COLUMNS = 'access_key_id, account_id, user_name, sealed_secret, status, created_at';
 
 export function createPostgresIdentityStore(db: PostgresConnection): IdentityStore {
   return {
@@ -24,7 +24,8 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
         user.path,
         user.createdAt,
       )) > 0,
-    getUser: async (accountId, userName) => toUser(await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)),
+    getUser: async (accountId, userName) =>
+      ifFound(await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName), rows.user),
     listUsers: async (accountId, page) =>
       (
         await db.all(
@@ -33,7 +34,7 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
           page.after ?? '',
           page.limit,
         )
-      ).map((row) => toUser(row)!),
+      ).map(rows.user),
     deleteUser: async (accountId, userName) =>
       (await db.run(`DELETE FROM users WHERE account_id = $1 AND user_key = ${userKey('$2')}`, accountId, userName)) > 0,
 
@@ -48,7 +49,8 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
         key.createdAt,
       );
     },
-    getAccessKey: async (accessKeyId) => toAccessKey(await db.get(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, accessKeyId)),
+    getAccessKey: async (accessKeyId) =>
+      ifFound(await db.get(`SELECT ${ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`, accessKeyId), rows.accessKey),
     listAccessKeys: async (accountId, userName) =>
       (
         await db.all(
@@ -56,7 +58,7 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
           accountId,
           userName,
         )
-      ).map((row) => toAccessKey(row)!),
+      ).map(rows.accessKey),
     setAccessKeyStatus: async (accessKeyId, status) =>
       (await db.run('UPDATE access_keys SET status = $1 WHERE access_key_id = $2', status, accessKeyId)) > 0,
     deleteAccessKey: async (accessKeyId) => (await db.run('DELETE FROM access_keys WHERE access_key_id = $1', accessKeyId)) > 0,
@@ -72,13 +74,14 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
       );
     },
     getUserPolicy: async (accountId, userName, policyName) =>
-      toPolicy(
+      ifFound(
         await db.get(
-          `SELECT account_id, user_name, policy_name, document FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`,
+          `SELECT ${USER_POLICY_COLUMNS} FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`,
           accountId,
           userName,
           policyName,
         ),
+        rows.policy,
       ),
     listUserPolicies: async (accountId, userName) =>
       (
@@ -87,46 +90,13 @@ export function createPostgresIdentityStore(db: PostgresConnection): IdentitySto
     deleteUserPolicy: async (accountId, userName, policyName) =>
       (await db.run(`DELETE FROM user_policies WHERE account_id = $1 AND user_key = ${userKey('$2')} AND policy_name = $3`, accountId, userName, policyName)) > 0,
 
-    keyCheck: async () => (await db.get('SELECT sealed FROM server_key_check WHERE id = 1'))?.sealed as Buffer | undefined,
+    keyCheck: async () => ifFound(await db.get('SELECT sealed FROM server_key_check WHERE id = 1'), (row) => POSTGRES_VALUES.bytes(row.sealed)),
     claimKeyCheck: async (sealed) => {
       // Two statements, not one: a statement's snapshot would not show the row of a node
       // whose insert we waited for. The insert waits for that node's commit (the primary
       // key), changes nothing, and the select, a new snapshot, reads the winner's value.
       await db.run('INSERT INTO server_key_check (id, sealed) VALUES (1, $1) ON CONFLICT DO NOTHING', sealed);
-      return (await db.get('SELECT sealed FROM server_key_check WHERE id = 1'))!.sealed as Buffer;
+      return POSTGRES_VALUES.bytes((await db.get('SELECT sealed FROM server_key_check WHERE id = 1'))!.sealed);
     },
-  };
-}
-
-function toUser(row: Row | undefined): UserRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    accountId: String(row.account_id),
-    userName: String(row.user_name),
-    userId: String(row.user_id),
-    path: String(row.path),
-    createdAt: row.created_at as Date,
-  };
-}
-
-function toAccessKey(row: Row | undefined): AccessKeyRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    accessKeyId: String(row.access_key_id),
-    accountId: String(row.account_id),
-    userName: String(row.user_name),
-    sealedSecret: row.sealed_secret as Buffer,
-    status: String(row.status) as AccessKeyStatus,
-    createdAt: row.created_at as Date,
-  };
-}
-
-function toPolicy(row: Row | undefined): UserPolicyRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    accountId: String(row.account_id),
-    userName: String(row.user_name),
-    policyName: String(row.policy_name),
-    document: String(row.document),
   };
 }

@@ -10,30 +10,30 @@
 //  - the tag moves by one upsert: of two pushes to one tag the later commit wins, and
 //    the tag always names a stored manifest; an immutable tag (keepTag) is only ever
 //    set once, by the first push to commit.
-import type { ImageSummary, ManifestRecord, ManifestReferences, ManifestStore, PutManifestResult, ReferrerRecord } from '../metadata-store.ts';
-import type { PostgresConnection, Queries, Row } from './postgres-connection.ts';
+import type { ManifestRecord, ManifestReferences, ManifestStore, PutManifestResult } from '../metadata-store.ts';
+import { ifFound } from '../rows/column-values.ts';
+import { MANIFEST_COLUMNS, manifestRows, manifestValues, REFERRER_COLUMNS } from '../rows/manifest-rows.ts';
+import { POSTGRES_VALUES } from './postgres-column-values.ts';
+import type { PostgresConnection, Queries } from './postgres-connection.ts';
 import { holdRepository } from './postgres-repository-rows.ts';
 
-// Columns are named, never `*`: a statement prepared on a node still running the old
-// code keeps working when a newer node's migration adds a column (rolling upgrades).
-const MANIFEST_COLUMNS = 'm.digest, m.media_type, m.size, m.content, m.artifact_type, m.subject, m.annotations, m.pushed_at';
+const rows = manifestRows(POSTGRES_VALUES);
 
 export function createPostgresManifestStore(db: PostgresConnection): ManifestStore {
   return {
     put: (record, references, tag, options) =>
       db.transaction((tx) => putManifest(tx, record, references, tag, options?.keepTag ?? false)).catch(refusalOrThrow),
     get: async (repository, digest) =>
-      toManifest(
-        repository,
+      ifFound(
         await db.get(
           `SELECT ${MANIFEST_COLUMNS} FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = $1 AND m.digest = $2`,
           repository,
           digest,
         ),
+        (row) => rows.manifest(repository, row),
       ),
     getByTag: async (repository, tag) =>
-      toManifest(
-        repository,
+      ifFound(
         await db.get(
           `SELECT ${MANIFEST_COLUMNS} FROM tags t
              JOIN repositories r ON r.id = t.repository_id
@@ -42,6 +42,7 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
           repository,
           tag,
         ),
+        (row) => rows.manifest(repository, row),
       ),
     // References and tags go by ON DELETE CASCADE, in the same statement.
     delete: async (repository, digest) =>
@@ -49,13 +50,13 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
     referrers: async (repository, subject) =>
       (
         await db.all(
-          `SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m
+          `SELECT ${REFERRER_COLUMNS} FROM manifests m
              JOIN repositories r ON r.id = m.repository_id
            WHERE r.name = $1 AND m.subject = $2 ORDER BY m.pushed_at, m.digest`,
           repository,
           subject,
         )
-      ).map(toReferrer),
+      ).map(rows.referrer),
     parents: async (repository, digest) =>
       (
         await db.all(
@@ -75,13 +76,8 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
         )
       ).map((row) => String(row.digest)),
     list: async (repository, page) =>
-      (await db.all(`${IMAGE_SUMMARY_SQL} AND m.digest > $2 ORDER BY m.digest LIMIT $3`, repository, page.after ?? '', page.limit)).map(
-        toImageSummary,
-      ),
-    summary: async (repository, digest) => {
-      const row = await db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = $2`, repository, digest);
-      return row === undefined ? undefined : toImageSummary(row);
-    },
+      (await db.all(`${IMAGE_SUMMARY_SQL} AND m.digest > $2 ORDER BY m.digest LIMIT $3`, repository, page.after ?? '', page.limit)).map(rows.imageSummary),
+    summary: async (repository, digest) => ifFound(await db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = $2`, repository, digest), rows.imageSummary),
     recordPull: async (repository, digest, at) => {
       await db.write(
         'relaxed',
@@ -130,13 +126,7 @@ async function putManifest(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (repository_id, digest) DO UPDATE SET media_type = manifests.media_type`,
     repositoryId,
-    record.digest,
-    record.mediaType,
-    record.size,
-    record.content,
-    record.artifactType ?? null,
-    record.subject ?? null,
-    record.annotations ? JSON.stringify(record.annotations) : null,
+    ...manifestValues(record),
     record.pushedAt,
   );
   if (blobs.length > 0) {
@@ -206,41 +196,3 @@ const IMAGE_SUMMARY_SQL = `
            WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest ORDER BY t.name) AS tag_names
   FROM manifests m JOIN repositories r ON r.id = m.repository_id
   WHERE r.name = $1`;
-
-function toManifest(repository: string, row: Row | undefined): ManifestRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    repository,
-    digest: String(row.digest),
-    mediaType: String(row.media_type),
-    size: Number(row.size),
-    content: row.content as Buffer,
-    pushedAt: row.pushed_at as Date,
-    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-    ...(row.subject === null ? {} : { subject: String(row.subject) }),
-    ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
-  };
-}
-
-function toReferrer(row: Row): ReferrerRecord {
-  return {
-    digest: String(row.digest),
-    mediaType: String(row.media_type),
-    size: Number(row.size),
-    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-    ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
-  };
-}
-
-function toImageSummary(row: Row): ImageSummary {
-  return {
-    digest: String(row.digest),
-    mediaType: String(row.media_type),
-    blobBytes: Number(row.blob_bytes),
-    pushedAt: row.pushed_at as Date,
-    ...(row.last_pulled_at === null ? {} : { lastPulledAt: row.last_pulled_at as Date }),
-    tags: row.tag_names as string[],
-    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-    ...(row.subject === null ? {} : { subject: String(row.subject) }),
-  };
-}

@@ -6,7 +6,8 @@
 // note).
 import type { LeaseStore } from '../lease-store.ts';
 import { createPostgresLeaseStore } from './postgres-lease-store.ts';
-import { PostgresConnection, type PostgresConnectionOptions, type Row } from './postgres-connection.ts';
+import { POSTGRES_VALUES } from './postgres-column-values.ts';
+import { PostgresConnection, type PostgresConnectionOptions } from './postgres-connection.ts';
 import { createPostgresIdentityStore } from './postgres-identity-store.ts';
 import { createPostgresManifestStore } from './postgres-manifest-store.ts';
 import { createPostgresAccountSettingsStore, createPostgresCreationTemplateStore } from './postgres-registry-defaults-store.ts';
@@ -18,7 +19,10 @@ import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
 import type { PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
 import type { RegistryScanningStore } from '../registry-scanning-store.ts';
-import { DEFAULT_REPOSITORY_SETTINGS, type DeleteRepositoryResult, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
+import type { DeleteRepositoryResult } from '../repository-settings.ts';
+import { ifFound } from '../rows/column-values.ts';
+import { mergedResourceTags, REPOSITORY_COLUMNS, repositoryRows, resourceTagsValue, settingsValue } from '../rows/repository-rows.ts';
+import { UPLOAD_COLUMNS, uploadRows } from '../rows/upload-rows.ts';
 import type {
   BlobLinkStore,
   ManifestStore,
@@ -26,13 +30,11 @@ import type {
   RegistrySettingsStore,
   RepositoryStore,
   TagStore,
-  UploadRecord,
   UploadStore,
 } from '../metadata-store.ts';
 
-// Columns are named, never `*`: a statement prepared on a node still running the old
-// code keeps working when a newer node's migration adds a column (rolling upgrades).
-const UPLOAD_COLUMNS = 'id, repository, "offset", started_at, updated_at';
+const repositoryRecords = repositoryRows(POSTGRES_VALUES);
+const uploadRecords = uploadRows(POSTGRES_VALUES);
 
 export type PostgresMetadataStoreOptions = PostgresConnectionOptions;
 
@@ -124,7 +126,7 @@ export class PostgresMetadataStore implements MetadataStore {
           upload.updatedAt,
         );
       },
-      get: async (id) => toUpload(await db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, id)),
+      get: async (id) => ifFound(await db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = $1`, id), uploadRecords.upload),
       // One statement: a second writer waits for the first's row lock, then finds the
       // offset moved and changes nothing — a compare-and-set.
       advance: async (id, from, to, at) =>
@@ -136,7 +138,7 @@ export class PostgresMetadataStore implements MetadataStore {
         }, 'relaxed'),
       delete: async (id) => (await db.write('relaxed', 'DELETE FROM uploads WHERE id = $1', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
-        (await db.all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2`, before, limit)).map((row) => toUpload(row)!),
+        (await db.all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2`, before, limit)).map(uploadRecords.upload),
     };
   }
 
@@ -165,20 +167,18 @@ function createRepositoryStore(db: PostgresConnection): RepositoryStore {
         'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING',
         name,
         at,
-        JSON.stringify(settings),
-        JSON.stringify(tags),
+        settingsValue(settings),
+        resourceTagsValue(tags),
         policy ?? null,
       )) > 0,
-    get: async (name) => toRepository(await db.get('SELECT name, created_at, settings, resource_tags, policy FROM repositories WHERE name = $1', name)),
-    updateSettings: async (name, settings) => (await db.run('UPDATE repositories SET settings = $1 WHERE name = $2', JSON.stringify(settings), name)) > 0,
+    get: async (name) => ifFound(await db.get(`SELECT ${REPOSITORY_COLUMNS} FROM repositories WHERE name = $1`, name), repositoryRecords.repository),
+    updateSettings: async (name, settings) => (await db.run('UPDATE repositories SET settings = $1 WHERE name = $2', settingsValue(settings), name)) > 0,
     // Read, merge and write under the row lock, so two concurrent tag changes both land.
     updateTags: (name, add, remove) =>
       db.transaction(async (tx) => {
         const row = await tx.get('SELECT resource_tags FROM repositories WHERE name = $1 FOR UPDATE', name);
         if (row === undefined) return false;
-        const tags = { ...(JSON.parse(String(row.resource_tags)) as Record<string, string>), ...add };
-        for (const key of remove) delete tags[key];
-        await tx.run('UPDATE repositories SET resource_tags = $1 WHERE name = $2', JSON.stringify(tags), name);
+        await tx.run('UPDATE repositories SET resource_tags = $1 WHERE name = $2', mergedResourceTags(row.resource_tags, add, remove), name);
         return true;
       }),
     setPolicy: async (name, policy) => (await db.run('UPDATE repositories SET policy = $1 WHERE name = $2', policy ?? null, name)) > 0,
@@ -195,28 +195,5 @@ function createRepositoryStore(db: PostgresConnection): RepositoryStore {
         await tx.run('DELETE FROM repositories WHERE id = $1', id);
         return 'deleted';
       }),
-  };
-}
-
-function toRepository(row: Row | undefined): RepositoryRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    name: String(row.name),
-    createdAt: row.created_at as Date,
-    // Repositories created by a push have no stored settings: they have the defaults.
-    settings: row.settings === null ? DEFAULT_REPOSITORY_SETTINGS : (JSON.parse(String(row.settings)) as RepositorySettings),
-    tags: JSON.parse(String(row.resource_tags)) as Record<string, string>,
-    ...(row.policy === null ? {} : { policy: String(row.policy) }),
-  };
-}
-
-function toUpload(row: Row | undefined): UploadRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    id: String(row.id),
-    repository: String(row.repository),
-    offset: Number(row.offset),
-    startedAt: row.started_at as Date,
-    updatedAt: row.updated_at as Date,
   };
 }

@@ -2,7 +2,11 @@
 // under a per-account advisory lock, so two nodes cannot both add the last allowed
 // exclusion (READ COMMITTED alone would let both count the same rows).
 import type { AddExclusionResult, PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import { exclusionRows } from '../rows/exclusion-rows.ts';
+import { POSTGRES_VALUES } from './postgres-column-values.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
+
+const rows = exclusionRows(POSTGRES_VALUES);
 
 /** The first half of the advisory lock key: "bert", apart from other users of advisory locks. */
 const EXCLUSIONS_LOCK_CLASS = 0x6265_7274;
@@ -28,6 +32,6 @@ export function createPostgresPullTimeExclusionStore(db: PostgresConnection): Pu
           page.after ?? '',
           page.limit,
         )
-      ).map((row) => ({ principalArn: String(row.principal_arn), createdAt: row.created_at as Date })),
+      ).map(rows.exclusion),
   };
 }

@@ -4,7 +4,8 @@
 // commands in other processes) run alongside the writer.
 import type { LeaseStore } from '../lease-store.ts';
 import { createSqliteLeaseStore } from './sqlite-lease-store.ts';
-import { SqliteConnection, type Row, type SqliteConnectionOptions } from './sqlite-connection.ts';
+import { SQLITE_VALUES } from './sqlite-column-values.ts';
+import { SqliteConnection, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
 import { createSqlitePullTimeExclusionStore } from './sqlite-pull-time-exclusion-store.ts';
@@ -14,10 +15,12 @@ import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
 import type { PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
 import type { RegistryScanningStore } from '../registry-scanning-store.ts';
-import { DEFAULT_REPOSITORY_SETTINGS, type RepositoryRecord, type RepositorySettings } from '../repository-settings.ts';
+import { ifFound } from '../rows/column-values.ts';
+import { MANIFEST_COLUMNS, manifestRows, manifestValues, REFERRER_COLUMNS } from '../rows/manifest-rows.ts';
+import { mergedResourceTags, REPOSITORY_COLUMNS, repositoryRows, resourceTagsValue, settingsValue } from '../rows/repository-rows.ts';
+import { UPLOAD_COLUMNS, uploadRows } from '../rows/upload-rows.ts';
 import type {
   BlobLinkStore,
-  ImageSummary,
   ManifestRecord,
   ManifestReferences,
   ManifestStore,
@@ -28,9 +31,12 @@ import type {
   RegistrySettingsStore,
   RepositoryStore,
   TagStore,
-  UploadRecord,
   UploadStore,
 } from '../metadata-store.ts';
+
+const repositoryRecords = repositoryRows(SQLITE_VALUES);
+const manifestRecords = manifestRows(SQLITE_VALUES);
+const uploadRecords = uploadRows(SQLITE_VALUES);
 
 export type SqliteMetadataStoreOptions = SqliteConnectionOptions;
 
@@ -66,19 +72,17 @@ export class SqliteMetadataStore implements MetadataStore {
           'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
           name,
           at.getTime(),
-          JSON.stringify(settings),
-          JSON.stringify(tags),
+          settingsValue(settings),
+          resourceTagsValue(tags),
           policy ?? null,
         ) > 0,
-      get: async (name) => toRepository(this.#db.get('SELECT * FROM repositories WHERE name = ?', name)),
-      updateSettings: async (name, settings) => this.#db.run('UPDATE repositories SET settings = ? WHERE name = ?', JSON.stringify(settings), name) > 0,
+      get: async (name) => ifFound(this.#db.get(`SELECT ${REPOSITORY_COLUMNS} FROM repositories WHERE name = ?`, name), repositoryRecords.repository),
+      updateSettings: async (name, settings) => this.#db.run('UPDATE repositories SET settings = ? WHERE name = ?', settingsValue(settings), name) > 0,
       updateTags: async (name, add, remove) =>
         this.#db.transaction(() => {
           const row = this.#db.get('SELECT resource_tags FROM repositories WHERE name = ?', name);
           if (row === undefined) return false;
-          const tags = { ...(JSON.parse(String(row.resource_tags)) as Record<string, string>), ...add };
-          for (const key of remove) delete tags[key];
-          this.#db.run('UPDATE repositories SET resource_tags = ? WHERE name = ?', JSON.stringify(tags), name);
+          this.#db.run('UPDATE repositories SET resource_tags = ? WHERE name = ?', mergedResourceTags(row.resource_tags, add, remove), name);
           return true;
         }),
       setPolicy: async (name, policy) => this.#db.run('UPDATE repositories SET policy = ? WHERE name = ?', policy ?? null, name) > 0,
@@ -134,25 +138,25 @@ export class SqliteMetadataStore implements MetadataStore {
         }
       },
       get: async (repository, digest) =>
-        toManifest(
-          repository,
+        ifFound(
           this.#db.get(
-            `SELECT m.* FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?`,
+            `SELECT ${MANIFEST_COLUMNS} FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?`,
             repository,
             digest,
           ),
+          (row) => manifestRecords.manifest(repository, row),
         ),
       getByTag: async (repository, tag) =>
-        toManifest(
-          repository,
+        ifFound(
           this.#db.get(
-            `SELECT m.* FROM tags t
+            `SELECT ${MANIFEST_COLUMNS} FROM tags t
                JOIN repositories r ON r.id = t.repository_id
                JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
              WHERE r.name = ? AND t.name = ?`,
             repository,
             tag,
           ),
+          (row) => manifestRecords.manifest(repository, row),
         ),
       delete: async (repository, digest) =>
         this.#db.run(
@@ -178,11 +182,8 @@ export class SqliteMetadataStore implements MetadataStore {
       list: async (repository, page) =>
         this.#db
           .all(`${IMAGE_SUMMARY_SQL} AND m.digest > ? ORDER BY m.digest LIMIT ?`, repository, page.after ?? '', page.limit)
-          .map(toImageSummary),
-      summary: async (repository, digest) => {
-        const row = this.#db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = ?`, repository, digest);
-        return row === undefined ? undefined : toImageSummary(row);
-      },
+          .map(manifestRecords.imageSummary),
+      summary: async (repository, digest) => ifFound(this.#db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = ?`, repository, digest), manifestRecords.imageSummary),
       recordPull: async (repository, digest, at) => {
         this.#db.relaxed(() =>
           this.#db.run(
@@ -224,7 +225,7 @@ export class SqliteMetadataStore implements MetadataStore {
           upload.updatedAt.getTime(),
         ));
       },
-      get: async (id) => toUpload(this.#db.get('SELECT * FROM uploads WHERE id = ?', id)),
+      get: async (id) => ifFound(this.#db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = ?`, id), uploadRecords.upload),
       advance: async (id, from, to, at) =>
         this.#db.relaxed(() => this.#db.run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from)) > 0,
       complete: async (id, repository, digest, size) =>
@@ -236,9 +237,9 @@ export class SqliteMetadataStore implements MetadataStore {
         ),
       delete: async (id) => this.#db.relaxed(() => this.#db.run('DELETE FROM uploads WHERE id = ?', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
-        this.#db.all('SELECT * FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?', before.getTime(), limit).map(
-          (row) => toUpload(row)!,
-        ),
+        this.#db
+          .all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?`, before.getTime(), limit)
+          .map(uploadRecords.upload),
     };
   }
 
@@ -307,13 +308,7 @@ export class SqliteMetadataStore implements MetadataStore {
       `INSERT INTO manifests (repository_id, digest, media_type, size, content, artifact_type, subject, annotations, pushed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, digest) DO NOTHING`,
       repositoryId,
-      record.digest,
-      record.mediaType,
-      record.size,
-      record.content,
-      record.artifactType ?? null,
-      record.subject ?? null,
-      record.annotations ? JSON.stringify(record.annotations) : null,
+      ...manifestValues(record),
       record.pushedAt.getTime(),
     );
     for (const digest of blobs) {
@@ -347,18 +342,12 @@ export class SqliteMetadataStore implements MetadataStore {
 
   #referrers(repository: string, subject: string): ReferrerRecord[] {
     return this.#db.all(
-      `SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations FROM manifests m
+      `SELECT ${REFERRER_COLUMNS} FROM manifests m
          JOIN repositories r ON r.id = m.repository_id
        WHERE r.name = ? AND m.subject = ? ORDER BY m.pushed_at, m.digest`,
       repository,
       subject,
-    ).map((row) => ({
-      digest: String(row.digest),
-      mediaType: String(row.media_type),
-      size: Number(row.size),
-      ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-      ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
-    }));
+    ).map(manifestRecords.referrer);
   }
 
   #listRepositories(page: Page): string[] {
@@ -377,22 +366,6 @@ class RefusedManifest extends Error {
   }
 }
 
-function toManifest(repository: string, row: Row | undefined): ManifestRecord | undefined {
-  if (row === undefined) return undefined;
-  const content = row.content as Uint8Array;
-  return {
-    repository,
-    digest: String(row.digest),
-    mediaType: String(row.media_type),
-    size: Number(row.size),
-    content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-    pushedAt: new Date(Number(row.pushed_at)),
-    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-    ...(row.subject === null ? {} : { subject: String(row.subject) }),
-    ...(row.annotations === null ? {} : { annotations: JSON.parse(String(row.annotations)) as Record<string, string> }),
-  };
-}
-
 /** A repository's manifests with the bytes of the blobs each references and its sorted tags. */
 const IMAGE_SUMMARY_SQL = `
   SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.pushed_at, m.last_pulled_at,
@@ -402,39 +375,3 @@ const IMAGE_SUMMARY_SQL = `
            WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest ORDER BY t.name)) AS tag_names
   FROM manifests m JOIN repositories r ON r.id = m.repository_id
   WHERE r.name = ?`;
-
-function toImageSummary(row: Row): ImageSummary {
-  return {
-    digest: String(row.digest),
-    mediaType: String(row.media_type),
-    blobBytes: Number(row.blob_bytes),
-    pushedAt: new Date(Number(row.pushed_at)),
-    ...(row.last_pulled_at === null ? {} : { lastPulledAt: new Date(Number(row.last_pulled_at)) }),
-    tags: JSON.parse(String(row.tag_names)) as string[],
-    ...(row.artifact_type === null ? {} : { artifactType: String(row.artifact_type) }),
-    ...(row.subject === null ? {} : { subject: String(row.subject) }),
-  };
-}
-
-function toRepository(row: Row | undefined): RepositoryRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    name: String(row.name),
-    createdAt: new Date(Number(row.created_at)),
-    // Repositories created by a push have no stored settings: they have the defaults.
-    settings: row.settings === null ? DEFAULT_REPOSITORY_SETTINGS : (JSON.parse(String(row.settings)) as RepositorySettings),
-    tags: JSON.parse(String(row.resource_tags)) as Record<string, string>,
-    ...(row.policy === null ? {} : { policy: String(row.policy) }),
-  };
-}
-
-function toUpload(row: Row | undefined): UploadRecord | undefined {
-  if (row === undefined) return undefined;
-  return {
-    id: String(row.id),
-    repository: String(row.repository),
-    offset: Number(row.offset),
-    startedAt: new Date(Number(row.started_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-  };
-}

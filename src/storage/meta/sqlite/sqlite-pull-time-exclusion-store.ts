@@ -1,7 +1,11 @@
 // PullTimeExclusionStore on the shared SQLite connection. Adding counts and inserts in
 // one transaction, so two processes cannot both add the last allowed exclusion.
 import type { AddExclusionResult, PullTimeExclusionStore } from '../pull-time-exclusion-store.ts';
+import { exclusionRows } from '../rows/exclusion-rows.ts';
+import { SQLITE_VALUES } from './sqlite-column-values.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
+
+const rows = exclusionRows(SQLITE_VALUES);
 
 export function createSqlitePullTimeExclusionStore(db: SqliteConnection): PullTimeExclusionStore {
   return {
@@ -23,6 +27,6 @@ export function createSqlitePullTimeExclusionStore(db: SqliteConnection): PullTi
           page.after ?? '',
           page.limit,
         )
-        .map((row) => ({ principalArn: String(row.principal_arn), createdAt: new Date(Number(row.created_at)) })),
+        .map(rows.exclusion),
   };
 }
