@@ -158,8 +158,8 @@ export function loadConfig(argv: string[]): BenchConfig | 'help' {
     pairs: Math.max(1, Math.round(envNum('BENCH_PAIRS', q(5, 1)))),
     bigPairs: Math.max(1, Math.round(envNum('BENCH_BIG_PAIRS', q(3, 1)))),
     // On s3 every pushed byte is written twice (staging, then the blob by server-side
-    // copy) and the push scenario keeps its blobs until it ends: 12 of them, 6 GiB at
-    // 512 MiB, on a 20 GiB OSD, in half the time 1 GiB would take.
+    // copy) and the push scenario keeps its objects until it ends: 18 of them (blobs and
+    // store-alone PUTs), 9 GiB at 512 MiB, on a 20 GiB OSD, in half the time of 1 GiB.
     blobBytes: Math.round(envNum('BENCH_BLOB_MIB', q(s3 ? 512 : 1024, 256)) * MiB),
     chunkBytes: Math.round(envNum('BENCH_CHUNK_MIB', 64) * MiB),
     hugeBytes: Math.round(envNum('BENCH_HUGE_MIB', q(4096, 1024)) * MiB),
