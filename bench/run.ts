@@ -112,7 +112,12 @@ async function runScenario(
       }
     }
     // The objects go whatever BENCH_KEEP_DATA says: the cluster is removed at the end anyway.
-    if (storage) await backend!.releaseScenario(scenario.id);
+    // A failure here is logged, not thrown, so it cannot hide the scenario's own error.
+    if (storage) {
+      await backend!.releaseScenario(scenario.id).catch((err: unknown) => {
+        log(`  could not release the scenario's objects: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
   }
 }
 
