@@ -7,12 +7,16 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HELP, loadConfig, type BenchConfig } from './lib/config.ts';
 import { Monitor } from './lib/monitor.ts';
+import { S3Backend } from './lib/s3-backend.ts';
 import { RegistryClient } from './lib/registry.ts';
 import { Recorder, resultsTable, type SideKey } from './lib/results.ts';
 import { SCENARIOS, type Ctx, type Scenario, type Side } from './lib/scenarios.ts';
 import { DISTRIBUTION_BIN, distributionVersion, startServer, type ServerHandle, type ServerKind } from './lib/servers.ts';
 import { WRK_BIN } from './lib/wrk.ts';
 import { berthMain, projectRoot } from '../test/helpers/berth-process.ts';
+import { CEPH_TOOLS } from '../test/helpers/ceph-rgw.ts';
+import { missingTools } from '../test/helpers/clients/process.ts';
+import { postgresMissing } from '../test/helpers/postgres.ts';
 
 const NAMES: Record<ServerKind, string> = { berth: 'Berth', distribution: 'Distribution' };
 
@@ -28,7 +32,22 @@ function preflight(cfg: BenchConfig): void {
   if (kinds.has('berth') && !existsSync(berthMain)) problems.push(`Berth entry point not found at ${berthMain}`);
   if (cfg.only.has('read') && !existsSync(WRK_BIN)) problems.push(`wrk not found at ${WRK_BIN} (BENCH_WRK_BIN)`);
   if (!existsSync('/proc/self/status')) problems.push('needs Linux /proc for RSS and CPU sampling');
+  if (cfg.backend === 's3') {
+    const missing = missingTools(...CEPH_TOOLS);
+    if (missing.length) problems.push(`--backend=s3 needs Ceph (missing ${missing.join(', ')}; Debian: ceph-mon ceph-osd radosgw ceph-common)`);
+    const noPostgres = postgresMissing();
+    if (noPostgres) problems.push(`--backend=s3 needs PostgreSQL: ${noPostgres}`);
+  }
   if (problems.length) throw new Error(`cannot run the benchmark:\n  ${problems.join('\n  ')}`);
+}
+
+/** Versions of the s3 backend's Ceph and PostgreSQL, for the report. */
+async function storeVersionsOf(): Promise<{ ceph: string; postgres: string }> {
+  const first = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim().split('\n')[0]! : 'unknown';
+  };
+  return { ceph: first('radosgw', ['--version']), postgres: await backend!.postgresVersion() };
 }
 
 function berthCommit(): string | undefined {
@@ -37,10 +56,13 @@ function berthCommit(): string | undefined {
 }
 
 const live = new Set<ServerHandle>();
+let backend: S3Backend | undefined;
 
 async function stopAll(): Promise<void> {
   await Promise.allSettled([...live].map((s) => s.stop()));
   live.clear();
+  await backend?.stop();
+  backend = undefined;
 }
 
 async function runScenario(
@@ -56,9 +78,10 @@ async function runScenario(
   const pairs = scenario.pairs(cfg);
   log(`== ${scenario.id}: ${scenario.title} (${pairs} ${scenario.berthOnly ? 'run' : 'pair'}${pairs === 1 ? '' : 's'})`);
   const sides: Side[] = [];
+  const storage = await backend?.scenario(scenario.id);
   try {
     for (const key of keys) {
-      const server = await startServer(kinds[key], join(runRoot, scenario.id, key), cfg.keepData, cfg.berthArgs);
+      const server = await startServer(kinds[key], join(runRoot, scenario.id, key), cfg.keepData, cfg.berthArgs, storage?.forServer(kinds[key]));
       live.add(server);
       const client = new RegistryClient(server.url, {
         headers: (server.authorization ?? cfg.authorization) ? { authorization: server.authorization ?? cfg.authorization } : {},
@@ -67,11 +90,15 @@ async function runScenario(
       log(`${labels[key]} listening on ${server.url} (pid ${server.pid})`);
     }
     let prefix = '';
-    const run = scenario.create({ ...ctxBase, log: (m) => log(`  [${scenario.id}]${prefix} ${m}`) });
+    const run = scenario.create({ ...ctxBase, ...(storage ? { storage } : {}), log: (m) => log(`  [${scenario.id}]${prefix} ${m}`) });
     for (const side of sides) await run.setup?.(side);
     for (let pair = 0; pair < pairs; pair++) {
       prefix = ` ${pair + 1}/${pairs}`;
-      for (const side of sides) await run.iteration(side, pair);
+      for (const side of sides) {
+        await run.iteration(side, pair);
+        // Untimed: what the run deleted (staging, parts) leaves the OSD before the next one.
+        if (scenario.bulk) await backend?.collectGarbage();
+      }
     }
   } finally {
     for (const side of sides) {
@@ -83,6 +110,13 @@ async function runScenario(
       if (complaints.length) {
         log(`  ${side.label} logged ${complaints.length} warning/error line(s), last ones:\n    ${complaints.slice(-5).join('\n    ')}`);
       }
+    }
+    // The objects go whatever BENCH_KEEP_DATA says: the cluster is removed at the end anyway.
+    // A failure here is logged, not thrown, so it cannot hide the scenario's own error.
+    if (storage) {
+      await backend!.releaseScenario(scenario.id).catch((err: unknown) => {
+        log(`  could not release the scenario's objects: ${err instanceof Error ? err.message : String(err)}`);
+      });
     }
   }
 }
@@ -99,7 +133,6 @@ async function main(): Promise<number> {
       ? { A: `A ${NAMES[cfg.sideA]}`, B: `B ${NAMES[cfg.sideB]}` }
       : { A: NAMES[cfg.sideA], B: NAMES[cfg.sideB] };
   const rec = new Recorder({ A: cfg.sideA, B: cfg.sideB });
-  const monitor = new Monitor(50);
   await mkdir(cfg.tmpRoot, { recursive: true });
   const runRoot = await mkdtemp(join(cfg.tmpRoot, 'berth-bench-'));
   const started = new Date();
@@ -114,8 +147,14 @@ async function main(): Promise<number> {
 
   const load = loadavg()[0]!;
   if (load > 0.5) log(`WARNING: load average is ${load.toFixed(2)} before starting: other work on this machine will skew the figures`);
+  if (cfg.backend === 's3') {
+    log(`starting Ceph RGW (${(cfg.osdBytes / 2 ** 30).toFixed(0)} GiB sparse OSD) and PostgreSQL`);
+    backend = await S3Backend.start({ osdBytes: cfg.osdBytes, berthRedirect: cfg.berthRedirect });
+    log(`storage: ${backend.describe()}`);
+  }
+  const monitor = new Monitor(50, backend?.daemons() ?? []);
   log(
-    `bench ${cfg.quick ? '(quick) ' : ''}A=${labels.A} B=${labels.B}; data under ${runRoot}; ` +
+    `bench ${cfg.quick ? '(quick) ' : ''}A=${labels.A} B=${labels.B}; backend ${cfg.backend}; data under ${runRoot}; ` +
       `pairs ${cfg.pairs} (fast) / ${cfg.bigPairs} (big); scenarios ${[...cfg.only].join(',')}`,
   );
   const ctxBase: Omit<Ctx, 'log'> = {
@@ -147,11 +186,21 @@ async function main(): Promise<number> {
     }
   }
   await monitor.close();
+  const storeVersions = backend ? await storeVersionsOf() : undefined;
+  if (backend) {
+    log('stopping Ceph RGW and PostgreSQL');
+    await backend.stop();
+    backend = undefined;
+  }
   if (!cfg.keepData) await rm(runRoot, { recursive: true, force: true });
 
   const results = rec.results();
   process.stdout.write(`\nResults (A = ${labels.A}, B = ${labels.B}; ratio = A/B; medians over pairs; MB = 10^6 bytes)\n`);
-  process.stdout.write(`Peak RSS: highest server RSS sampled during any run; CPU s/run: median server CPU seconds per measured run.\n\n`);
+  process.stdout.write(`Peak RSS: highest server RSS sampled during any run; CPU s/run: median server CPU seconds per measured run.\n`);
+  if (cfg.backend === 's3') {
+    process.stdout.write(`Backend s3: both on one Ceph RGW, Berth's metadata in PostgreSQL; Store CPU: ceph-mon + ceph-osd + radosgw + postgres CPU seconds per run.\n`);
+  }
+  process.stdout.write('\n');
   process.stdout.write(`${resultsTable(results, labels)}\n`);
   if (errors.length) {
     process.stdout.write(`\n${errors.length} scenario(s) failed:\n`);
@@ -170,6 +219,8 @@ async function main(): Promise<number> {
       loadAverageAtStart: load,
       loadAverageAtEnd: loadavg()[0],
       distribution: await distributionVersion(),
+      backend: cfg.backend,
+      ...(storeVersions ? { store: storeVersions } : {}),
       berthCommit: berthCommit(),
       sides: { A: cfg.sideA, B: cfg.sideB },
       labels,

@@ -2,7 +2,7 @@
 // worker thread, CPU time from /proc/<pid>/stat, and the client's own CPU time.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
-import { clockTicksPerSecond, hwmKiB, machineTicks, reapedChildrenCpuTicks, treeCpuTicks } from './proc.ts';
+import { clockTicksPerSecond, hwmKiB, machineTicks, reapedChildrenCpuTicks, treeCpuTicks, treeCpuTicksWithReaped } from './proc.ts';
 import type { MonitorReply, MonitorRequest } from './monitor-worker.ts';
 
 export interface Usage {
@@ -34,6 +34,17 @@ export interface Usage {
   machineIowaitS: number;
   /** Whole machine: time the hypervisor ran something else on our cores (noise from outside). */
   machineStealS: number;
+  /**
+   * CPU seconds of the storage daemons during the operation, by name (s3 backend:
+   * ceph-mon, ceph-osd, radosgw, postgres); absent when there are none.
+   */
+  daemonCpuS?: Record<string, number>;
+}
+
+/** A process, besides the server, whose CPU time every measurement reports. */
+export interface WatchedDaemon {
+  readonly name: string;
+  readonly pid: number;
 }
 
 const MiB = 1024;
@@ -41,8 +52,10 @@ const MiB = 1024;
 export class Monitor {
   readonly #worker: Worker;
   readonly #ticks = clockTicksPerSecond();
+  readonly #daemons: readonly WatchedDaemon[];
 
-  constructor(intervalMs = 50) {
+  constructor(intervalMs = 50, daemons: readonly WatchedDaemon[] = []) {
+    this.#daemons = daemons;
     this.#worker = new Worker(new URL('./monitor-worker.ts', import.meta.url), { workerData: { intervalMs } });
     this.#worker.unref();
   }
@@ -61,6 +74,7 @@ export class Monitor {
     const client0 = process.cpuUsage();
     const tools0 = reapedChildrenCpuTicks();
     const machine0 = machineTicks();
+    const daemons0 = this.#daemons.map((d) => treeCpuTicksWithReaped(d.pid));
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
       outcome = { ok: true, value: await fn() };
@@ -71,6 +85,7 @@ export class Monitor {
     const client1 = process.cpuUsage(client0);
     const tools1 = reapedChildrenCpuTicks();
     const machine1 = machineTicks();
+    const daemons1 = this.#daemons.map((d) => treeCpuTicksWithReaped(d.pid));
     const ended = await this.#call({ type: 'end' });
     if (!outcome.ok) throw outcome.error;
     if (ended.type !== 'ended') throw new Error('monitor protocol error');
@@ -90,6 +105,13 @@ export class Monitor {
         machineBusyS: (machine1.busy - machine0.busy) / this.#ticks,
         machineIowaitS: (machine1.iowait - machine0.iowait) / this.#ticks,
         machineStealS: (machine1.steal - machine0.steal) / this.#ticks,
+        ...(this.#daemons.length
+          ? {
+              daemonCpuS: Object.fromEntries(
+                this.#daemons.map((d, i) => [d.name, (daemons1[i]! - daemons0[i]!) / this.#ticks]),
+              ),
+            }
+          : {}),
       },
     };
   }

@@ -91,6 +91,21 @@ export function treeCpuTicks(root: number): [number, number] {
   return [user, system];
 }
 
+/**
+ * CPU ticks a process tree has used, counting children that have exited: each live
+ * process's utime + stime + cutime + cstime (a reaped child's time moves into its
+ * parent's cutime/cstime). Unlike treeCpuTicks it never goes down when a worker
+ * exits, e.g. a PostgreSQL backend whose connection a pool closed.
+ */
+export function treeCpuTicksWithReaped(root: number): number {
+  let sum = 0;
+  for (const pid of processTree(root)) {
+    const f = statFields(pid);
+    if (f) sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return sum;
+}
+
 export function treeRssKiB(pids: readonly number[]): number {
   let sum = 0;
   for (const pid of pids) sum += rssKiB(pid);

@@ -37,6 +37,8 @@ export class RegistryClient {
   readonly base: URL;
   readonly agent: http.Agent;
   readonly #headers: OutgoingHttpHeaders;
+  /** Redirects followed by pulls so far (the log says whether a pull went to S3). */
+  redirectsFollowed = 0;
 
   constructor(baseUrl: string, options: ClientOptions = {}) {
     this.base = new URL(baseUrl);
@@ -114,6 +116,30 @@ export class RegistryClient {
     if (res.status !== 201) throw new HttpError(`PUT blob ${repo}`, res);
   }
 
+  /**
+   * One PUT of the whole blob to a URL on another host (a presigned S3 URL): what the
+   * object store alone takes to receive the bytes. Sends none of the registry headers.
+   */
+  async putToUrl(url: string, blob: BlobSpec): Promise<void> {
+    const target = new URL(url);
+    if (target.protocol !== 'http:') throw new Error(`PUT ${target.origin}: the bench client speaks plain HTTP only`);
+    const res = await new Promise<Response>((resolve, reject) => {
+      const req = http.request(
+        target,
+        { method: 'PUT', agent: false, headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) } },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks) }));
+          r.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      writeBlobRange(req, blob).catch((err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))));
+    });
+    if (res.status !== 200) throw new HttpError(`PUT ${target.origin}${target.pathname}`, res);
+  }
+
   /** POST, PATCH chunks with Content-Range, then PUT ?digest= with no body. */
   async pushChunked(repo: string, blob: BlobSpec, chunkSize: number): Promise<void> {
     let location = await this.startUpload(repo);
@@ -166,21 +192,51 @@ export class RegistryClient {
   /**
    * GET a blob, hashing it as it streams; throws unless digest and size match.
    * Uses rawGet (one reused read buffer) rather than node:http: see rawhttp.ts.
+   * A redirect (a registry on S3 answers 307 with a presigned URL) is followed as a
+   * registry client follows it: the Authorization header goes only to this
+   * registry, never to another host, whose URL carries its own signature.
    */
   async pullBlob(repo: string, digest: string, expectedSize?: number): Promise<number> {
-    const hash = createHash('sha256');
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.#headers)) if (v !== undefined) headers[k] = String(v);
-    const path = `/v2/${repo}/blobs/${digest}`;
-    const res = await rawGet({ host: this.base.hostname, port: Number(this.base.port), path, headers }, (chunk) => hash.update(chunk));
-    if (res.status !== 200) {
-      throw new HttpError(`GET blob ${repo} ${digest}`, { status: res.status, headers: {}, body: res.errorBody ?? Buffer.alloc(0) });
+    const res = await this.#getFollowing(new URL(`/v2/${repo}/blobs/${digest}`, this.base), `GET blob ${repo} ${digest}`, digest);
+    if (expectedSize !== undefined && res.bytes !== expectedSize) throw new Error(`GET blob ${repo}: ${res.bytes} bytes, expected ${expectedSize}`);
+    return res.bytes;
+  }
+
+  /** GET of a URL on any host (a presigned S3 URL), hashed and checked like pullBlob, no registry headers. */
+  async getVerified(url: string, digest: string, expectedSize?: number): Promise<number> {
+    const res = await this.#getFollowing(new URL(url), `GET ${new URL(url).host}`, digest);
+    if (expectedSize !== undefined && res.bytes !== expectedSize) throw new Error(`GET ${url}: ${res.bytes} bytes, expected ${expectedSize}`);
+    return res.bytes;
+  }
+
+  async #getFollowing(start: URL, what: string, digest: string): Promise<{ bytes: number }> {
+    let url = start;
+    for (let hop = 0; ; hop++) {
+      if (url.protocol !== 'http:') throw new Error(`${what}: the bench client speaks plain HTTP only, redirected to ${url.origin}`);
+      const sameOrigin = url.origin === this.base.origin;
+      const headers: Record<string, string> = {};
+      if (sameOrigin) for (const [k, v] of Object.entries(this.#headers)) if (v !== undefined) headers[k] = String(v);
+      const hash = createHash('sha256');
+      const res = await rawGet(
+        { host: url.hostname, port: Number(url.port || 80), path: url.pathname + url.search, headers },
+        (chunk) => hash.update(chunk),
+      );
+      if ([301, 302, 303, 307, 308].includes(res.status) && res.headers.location && hop < 5) {
+        url = new URL(res.headers.location, url);
+        this.redirectsFollowed++;
+        continue;
+      }
+      if (res.status !== 200) {
+        throw new HttpError(`${what}${hop ? ` (after ${hop} redirect${hop > 1 ? 's' : ''}, at ${url.origin})` : ''}`, {
+          status: res.status,
+          headers: {},
+          body: res.errorBody ?? Buffer.alloc(0),
+        });
+      }
+      const got = `sha256:${hash.digest('hex')}`;
+      if (got !== digest) throw new Error(`${what}: digest mismatch, expected ${digest}, got ${got} (${res.bodyBytes} bytes)`);
+      return { bytes: res.bodyBytes };
     }
-    const n = res.bodyBytes;
-    const got = `sha256:${hash.digest('hex')}`;
-    if (got !== digest) throw new Error(`GET blob ${repo}: digest mismatch, expected ${digest}, got ${got} (${n} bytes)`);
-    if (expectedSize !== undefined && n !== expectedSize) throw new Error(`GET blob ${repo}: ${n} bytes, expected ${expectedSize}`);
-    return n;
   }
 
   /** The same GET through node:http, kept for bench/client-check.ts. */
@@ -214,9 +270,26 @@ export class RegistryClient {
     return res;
   }
 
-  async headBlob(repo: string, digest: string): Promise<Response> {
+  /**
+   * HEAD of a blob. Distribution on S3 answers it with a 307 to a presigned HEAD URL;
+   * that is followed (without this registry's headers) and `redirected` says so.
+   */
+  async headBlob(repo: string, digest: string): Promise<Response & { redirected: boolean }> {
     const res = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`);
+    if (res.status === 307 && res.headers.location) {
+      const target = new URL(res.headers.location, this.base);
+      const final = await new Promise<Response>((resolve, reject) => {
+        const req = http.request(target, { method: 'HEAD', agent: false }, (r) => {
+          r.resume();
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.alloc(0) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      if (final.status !== 200) throw new HttpError(`HEAD blob ${repo} ${digest} (redirected to ${target.origin})`, final);
+      return { ...final, redirected: true };
+    }
     if (res.status !== 200) throw new HttpError(`HEAD blob ${repo} ${digest}`, res);
-    return res;
+    return { ...res, redirected: false };
   }
 }

@@ -28,6 +28,8 @@ export interface SideResult {
   peakRssMiB: number | null;
   medianCpuS: number | null;
   medianClientCpuS: number | null;
+  /** s3 backend: median over runs of the storage daemons' CPU seconds (all of them summed). */
+  medianStoreCpuS?: number | null;
 }
 
 export interface MetricResult extends MetricDef {
@@ -81,6 +83,8 @@ export class Recorder {
           medianCpuS: median(usages.map((u) => u.serverCpuS)),
           medianClientCpuS: median(usages.map((u) => u.clientCpuS)),
         };
+        const storeCpu = usages.flatMap((u) => (u.daemonCpuS ? [Object.values(u.daemonCpuS).reduce((a, b) => a + b, 0)] : []));
+        if (storeCpu.length) sides[key].medianStoreCpuS = median(storeCpu);
       }
       const pairRatios: number[] = [];
       const a = bySide.A ?? [];
@@ -117,6 +121,8 @@ export function table(header: string[], rows: string[][], rightAligned: boolean[
 }
 
 export function resultsTable(results: MetricResult[], labels: Record<SideKey, string>): string {
+  // The storage daemons' column appears only when they were watched (s3 backend).
+  const withStore = results.some((m) => m.sides.A?.medianStoreCpuS != null || m.sides.B?.medianStoreCpuS != null);
   const header = [
     'Scenario',
     'Unit',
@@ -127,6 +133,7 @@ export function resultsTable(results: MetricResult[], labels: Record<SideKey, st
     'Ratio A/B per pair',
     'Peak RSS MiB A / B',
     'CPU s/run A / B',
+    ...(withStore ? ['Store CPU s/run A / B'] : []),
   ];
   const rows = results.map((m) => {
     const a = m.sides.A;
@@ -141,7 +148,8 @@ export function resultsTable(results: MetricResult[], labels: Record<SideKey, st
       m.pairRatios.map((r) => r.toFixed(2)).join(' '),
       a?.peakRssMiB == null && b?.peakRssMiB == null ? '' : `${fmt(a?.peakRssMiB)} / ${fmt(b?.peakRssMiB)}`,
       a?.medianCpuS == null && b?.medianCpuS == null ? '' : `${fmt(a?.medianCpuS)} / ${fmt(b?.medianCpuS)}`,
+      ...(withStore ? [a?.medianStoreCpuS == null && b?.medianStoreCpuS == null ? '' : `${fmt(a?.medianStoreCpuS)} / ${fmt(b?.medianStoreCpuS)}`] : []),
     ];
   });
-  return table(header, rows, [false, false, false, true, true, true, false, true, true]);
+  return table(header, rows, [false, false, false, true, true, true, false, true, true, true]);
 }

@@ -9,6 +9,7 @@ import type { BenchConfig, ScenarioId } from './config.ts';
 import type { Usage } from './monitor.ts';
 import type { Recorder, SideKey } from './results.ts';
 import type { ServerHandle, ServerKind } from './servers.ts';
+import type { ScenarioStorage } from './s3-backend.ts';
 
 export interface Side {
   key: SideKey;
@@ -30,6 +31,8 @@ export interface Ctx {
   /** Runs fn against one side's server, timing it and watching the server's RSS and CPU. */
   measure<T>(side: Side, fn: () => Promise<T>): Promise<Measured<T>>;
   log(msg: string): void;
+  /** s3 backend: where this scenario's servers keep their blobs, for the store-alone baseline. */
+  storage?: ScenarioStorage;
 }
 
 export interface ScenarioRun {
@@ -44,6 +47,8 @@ export interface Scenario {
   berthOnly?: boolean;
   pairs(cfg: BenchConfig): number;
   enabled?(cfg: BenchConfig): boolean;
+  /** Writes big blobs: on s3 the gateway's garbage is collected after each run (untimed). */
+  bulk?: boolean;
   create(ctx: Ctx): ScenarioRun;
 }
 
@@ -60,9 +65,17 @@ export function mbps(bytes: number, seconds: number): number {
   return bytes / 1e6 / seconds;
 }
 
+function daemonNote(u: Usage): string {
+  if (!u.daemonCpuS) return '';
+  return `; store CPU ${Object.entries(u.daemonCpuS)
+    .map(([name, cpu]) => `${name} ${cpu.toFixed(2)}`)
+    .join(', ')} s`;
+}
+
 function usageNote(u: Usage): string {
   return `server CPU ${u.serverCpuS.toFixed(2)} s (user ${u.serverUserS.toFixed(2)}, sys ${u.serverSystemS.toFixed(2)}), RSS peak ${u.rssPeakMiB.toFixed(0)} MiB (start ${u.rssStartMiB.toFixed(0)}), client CPU ${u.clientCpuS.toFixed(2)} s${u.toolCpuS > 0 ? `, load generator CPU ${u.toolCpuS.toFixed(2)} s` : ''}` +
-    `${u.machineStealS >= 0.05 ? `; STEAL ${u.machineStealS.toFixed(2)} s` : ''}${u.machineIowaitS >= 0.05 ? `; iowait ${u.machineIowaitS.toFixed(2)} s` : ''}`;
+    `${u.machineStealS >= 0.05 ? `; STEAL ${u.machineStealS.toFixed(2)} s` : ''}${u.machineIowaitS >= 0.05 ? `; iowait ${u.machineIowaitS.toFixed(2)} s` : ''}` +
+    daemonNote(u);
 }
 
 async function parallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -83,9 +96,11 @@ const push: Scenario = {
   id: 'push',
   title: 'Big blob push',
   pairs: (cfg) => cfg.bigPairs,
+  bulk: true,
   create(ctx) {
     const size = ctx.cfg.blobBytes;
     const chunk = ctx.cfg.chunkBytes;
+    const { storage } = ctx;
     ctx.rec.define({ id: 'push.mono', scenario: 'push', title: `${sizeLabel(size)} push, monolithic PUT`, unit: 'MB/s', better: 'higher' });
     ctx.rec.define({
       id: 'push.chunked',
@@ -94,12 +109,43 @@ const push: Scenario = {
       unit: 'MB/s',
       better: 'higher',
     });
+    if (storage) {
+      // The object store alone: the same number of bytes in one presigned PUT straight to
+      // the gateway, which writes them once (a registry stages them, then copies them).
+      ctx.rec.define({ id: 'push.store', scenario: 'push', title: `${sizeLabel(size)} presigned PUT straight to the store, one request`, unit: 'MB/s', better: 'higher' });
+      ctx.rec.define({ id: 'push.ofStore', scenario: 'push', title: `${sizeLabel(size)} monolithic push ÷ store alone (same pair)`, unit: '×', better: 'higher' });
+    }
+    const monolithic = async (side: Side, pair: number): Promise<number> => {
+      const mono = makeBlob(size); // hashed before timing starts
+      const m = await ctx.measure(side, () => side.client.pushMonolithic('bench/push', mono));
+      ctx.rec.add('push.mono', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+      ctx.log(`${side.label} monolithic: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+      return mbps(size, m.seconds);
+    };
+    const storeAlone = async (side: Side, pair: number): Promise<number> => {
+      const blob = makeBlob(size);
+      const url = await storage!.presignedPutUrl(side.kind, `${pair}-${blob.seed}`);
+      const m = await ctx.measure(side, () => side.client.putToUrl(url, blob));
+      ctx.rec.add('push.store', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+      ctx.log(`${side.label}'s bucket, store alone: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+      return mbps(size, m.seconds);
+    };
     return {
       async iteration(side, pair) {
-        const mono = makeBlob(size); // hashed before timing starts
-        const m = await ctx.measure(side, () => side.client.pushMonolithic('bench/push', mono));
-        ctx.rec.add('push.mono', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
-        ctx.log(`${side.label} monolithic: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+        if (!storage) await monolithic(side, pair);
+        else {
+          // Alternating order, as for pulls: neither is always the one that runs first.
+          let viaRegistry: number;
+          let alone: number;
+          if (pair % 2 === 0) {
+            viaRegistry = await monolithic(side, pair);
+            alone = await storeAlone(side, pair);
+          } else {
+            alone = await storeAlone(side, pair);
+            viaRegistry = await monolithic(side, pair);
+          }
+          ctx.rec.add('push.ofStore', side.key, { pair, value: viaRegistry / alone });
+        }
 
         const chunked = makeBlob(size);
         const c = await ctx.measure(side, () => side.client.pushChunked('bench/push', chunked, chunk));
@@ -117,10 +163,45 @@ const pull: Scenario = {
   id: 'pull',
   title: 'Big blob pull',
   pairs: (cfg) => cfg.bigPairs,
+  bulk: true,
   create(ctx) {
     const size = ctx.cfg.blobBytes;
+    const { storage } = ctx;
     const blobs = new Map<SideKey, BlobSpec>();
-    ctx.rec.define({ id: 'pull', scenario: 'pull', title: `${sizeLabel(size)} pull, digest verified`, unit: 'MB/s', better: 'higher' });
+    ctx.rec.define({
+      id: 'pull',
+      scenario: 'pull',
+      title: `${sizeLabel(size)} pull, digest verified${storage ? ' (redirects followed)' : ''}`,
+      unit: 'MB/s',
+      better: 'higher',
+    });
+    if (storage) {
+      // The object store alone: the same object fetched straight from the gateway with a
+      // presigned URL, by the same client code, right before or after the registry pull.
+      ctx.rec.define({
+        id: 'pull.store',
+        scenario: 'pull',
+        title: `${sizeLabel(size)} presigned GET straight from the store (same object), digest verified`,
+        unit: 'MB/s',
+        better: 'higher',
+      });
+      ctx.rec.define({ id: 'pull.ofStore', scenario: 'pull', title: `${sizeLabel(size)} pull ÷ store alone (same pair)`, unit: '×', better: 'higher' });
+    }
+    const registryPull = async (side: Side, pair: number, blob: BlobSpec): Promise<number> => {
+      const redirects = side.client.redirectsFollowed;
+      const m = await ctx.measure(side, () => side.client.pullBlob('bench/pull', blob.digest, blob.size));
+      const via = side.client.redirectsFollowed > redirects ? ' (redirected to the store)' : storage ? ' (streamed by the registry)' : '';
+      ctx.rec.add('pull', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+      ctx.log(`${side.label} pull${via}: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+      return mbps(size, m.seconds);
+    };
+    const storePull = async (side: Side, pair: number, blob: BlobSpec): Promise<number> => {
+      const url = await storage!.presignedBlobUrl(side.kind, blob.digest);
+      const m = await ctx.measure(side, () => side.client.getVerified(url, blob.digest, blob.size));
+      ctx.rec.add('pull.store', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
+      ctx.log(`${side.label}'s object, store alone: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+      return mbps(size, m.seconds);
+    };
     return {
       async setup(side) {
         const blob = makeBlob(size);
@@ -129,9 +210,22 @@ const pull: Scenario = {
       },
       async iteration(side, pair) {
         const blob = blobs.get(side.key)!;
-        const m = await ctx.measure(side, () => side.client.pullBlob('bench/pull', blob.digest, blob.size));
-        ctx.rec.add('pull', side.key, { pair, value: mbps(size, m.seconds), usage: m.usage });
-        ctx.log(`${side.label} pull: ${mbps(size, m.seconds).toFixed(1)} MB/s in ${m.seconds.toFixed(2)} s; ${usageNote(m.usage)}`);
+        if (!storage) {
+          await registryPull(side, pair, blob);
+          return;
+        }
+        // The order alternates by pair, so neither GET is always the one that finds the
+        // OSD's cache warm.
+        let viaRegistry: number;
+        let alone: number;
+        if (pair % 2 === 0) {
+          viaRegistry = await registryPull(side, pair, blob);
+          alone = await storePull(side, pair, blob);
+        } else {
+          alone = await storePull(side, pair, blob);
+          viaRegistry = await registryPull(side, pair, blob);
+        }
+        ctx.rec.add('pull.ofStore', side.key, { pair, value: viaRegistry / alone });
       },
     };
   },
@@ -152,11 +246,14 @@ const read: Scenario = {
   create(ctx) {
     const { cfg } = ctx;
     const fixtures = new Map<SideKey, ReadFixture>();
+    // On S3 a blob GET is answered with a 307 to a presigned URL: its rate is the
+    // registry's part of every pull (the bytes then come from the store).
+    type Kind = 'manifest' | 'head' | 'redirect';
+    const kinds: readonly Kind[] = ctx.storage && cfg.berthRedirect ? ['manifest', 'head', 'redirect'] : ['manifest', 'head'];
+    const names: Record<Kind, string> = { manifest: 'manifest GET', head: 'blob HEAD', redirect: 'blob GET answered (307 to S3, not followed)' };
     for (const c of cfg.connections) {
-      for (const [kind, name] of [
-        ['manifest', 'manifest GET'],
-        ['head', 'blob HEAD'],
-      ] as const) {
+      for (const kind of kinds) {
+        const name = names[kind];
         const base = { scenario: 'read' };
         ctx.rec.define({ ...base, id: `read.${kind}.c${c}.rps`, title: `${name}, ${c} conns`, unit: 'req/s', better: 'higher' });
         ctx.rec.define({ ...base, id: `read.${kind}.c${c}.p50`, title: `${name}, ${c} conns, p50`, unit: 'ms', better: 'lower' });
@@ -169,11 +266,13 @@ const read: Scenario = {
     };
     const manifestHeaders = (side: Side): Record<string, string> => ({ Accept: OCI_MANIFEST, ...authorization(side) });
     const headHeaders = (side: Side): Record<string, string> => authorization(side);
-    const runOne = (side: Side, kind: 'manifest' | 'head', connections: number, durationS: number): Promise<WrkResult> => {
+    const runOne = (side: Side, kind: Kind, connections: number, durationS: number): Promise<WrkResult> => {
       const f = fixtures.get(side.key)!;
-      return kind === 'manifest'
-        ? runWrk({ url: f.manifestUrl, method: 'GET', connections, threads: cfg.wrkThreads, durationS, headers: manifestHeaders(side) })
-        : runLoadgen({ url: f.headUrl, method: 'HEAD', connections, durationS, headers: headHeaders(side) });
+      if (kind === 'manifest') {
+        return runWrk({ url: f.manifestUrl, method: 'GET', connections, threads: cfg.wrkThreads, durationS, headers: manifestHeaders(side) });
+      }
+      // loadgen for the redirects too: it takes a 307 with Content-Length: 0 as a complete answer.
+      return runLoadgen({ url: f.headUrl, method: kind === 'head' ? 'HEAD' : 'GET', connections, durationS, headers: headHeaders(side) });
     };
     return {
       async setup(side) {
@@ -201,18 +300,26 @@ const read: Scenario = {
         if (head.headers['content-length'] !== String(layer.data.length)) {
           throw new Error(`${side.label}: HEAD blob content-length ${String(head.headers['content-length'])}`);
         }
+        if (head.redirected) {
+          ctx.log(`${side.label} answers blob HEAD with a redirect to the store: its HEAD rates count those 307 answers, not the client's second request`);
+        }
+        if (kinds.includes('redirect')) {
+          const get = await side.client.request('GET', `/v2/${repo}/blobs/${layer.digest}`);
+          if (get.status !== 307 || !get.headers.location) {
+            throw new Error(`${side.label}: blob GET answered ${get.status}, not a redirect to the store`);
+          }
+        }
         fixtures.set(side.key, {
           manifestUrl: `${side.server.url}/v2/${repo}/manifests/v1`,
           headUrl: `${side.server.url}/v2/${repo}/blobs/${layer.digest}`,
         });
         if (cfg.wrkWarmupS > 0) {
           const c = Math.max(...cfg.connections);
-          await runOne(side, 'manifest', c, cfg.wrkWarmupS);
-          await runOne(side, 'head', c, cfg.wrkWarmupS);
+          for (const kind of kinds) await runOne(side, kind, c, cfg.wrkWarmupS);
         }
       },
       async iteration(side, pair) {
-        for (const kind of ['manifest', 'head'] as const) {
+        for (const kind of kinds) {
           for (const c of cfg.connections) {
             const m = await ctx.measure(side, () => runOne(side, kind, c, cfg.wrkDurationS));
             const r = m.result;
@@ -351,6 +458,7 @@ const image: Scenario = {
   id: 'image',
   title: 'Multi-layer image push and pull',
   pairs: (cfg) => cfg.bigPairs,
+  bulk: true,
   create(ctx) {
     const { imageLayers: n, layerBytes, imageParallel: width } = ctx.cfg;
     const label = `${n}-layer ~${((n * layerBytes) / 1e6).toFixed(0)} MB image`;
@@ -381,6 +489,7 @@ const huge: Scenario = {
   title: 'Huge blob push and pull (Berth only)',
   berthOnly: true,
   pairs: () => 1,
+  bulk: true,
   enabled: (cfg) => !cfg.skipHuge,
   create(ctx) {
     const size = ctx.cfg.hugeBytes;

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { berthMain, berthNodeFlags, projectRoot } from '../../test/helpers/berth-process.ts';
 import { administratorKey, loginWithKey } from '../../test/helpers/registry-login.ts';
+import type { ServerStorage } from './s3-backend.ts';
 
 export type ServerKind = 'berth' | 'distribution';
 
@@ -81,13 +82,25 @@ function stopper(child: ChildProcess, dataDir: string, keepData: boolean): () =>
   };
 }
 
-export async function startDistribution(workDir: string, keepData = false): Promise<ServerHandle> {
+/** Environment for a child: ours plus `changes`, where undefined removes a variable. */
+function childEnv(changes: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+export async function startDistribution(workDir: string, keepData = false, storage?: ServerStorage): Promise<ServerHandle> {
+  if (storage && storage.kind !== 'distribution') throw new Error(`storage for ${storage.kind} given to Distribution`);
   const dataDir = join(workDir, 'data');
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
   const configPath = join(workDir, 'config.yml');
-  // Filesystem storage with deletes enabled, warn-level logs, no access log (Berth
-  // runs at warn too), and no background upload purging during the benchmark.
+  // Filesystem storage (or the S3 driver the backend describes) with deletes enabled,
+  // warn-level logs, no access log (Berth runs at warn too), and no background upload
+  // purging during the benchmark.
   await writeFile(
     configPath,
     [
@@ -97,8 +110,7 @@ export async function startDistribution(workDir: string, keepData = false): Prom
       '  accesslog:',
       '    disabled: true',
       'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${JSON.stringify(dataDir)}`,
+      ...(storage?.storageYaml ?? ['  filesystem:', `    rootdirectory: ${JSON.stringify(dataDir)}`]),
       '  delete:',
       '    enabled: true',
       '  cache:',
@@ -112,7 +124,10 @@ export async function startDistribution(workDir: string, keepData = false): Prom
       '',
     ].join('\n'),
   );
-  const child = spawn(DISTRIBUTION_BIN, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(DISTRIBUTION_BIN, ['serve', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(storage ? { env: childEnv(storage.env) } : {}),
+  });
   const logs = collectLogs(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child, workDir, keepData);
@@ -125,7 +140,8 @@ export async function startDistribution(workDir: string, keepData = false): Prom
   return { kind: 'distribution', url, pid: child.pid!, dataDir, logs, stop };
 }
 
-export async function startBerth(workDir: string, keepData = false, extraArgs: string[] = []): Promise<ServerHandle> {
+export async function startBerth(workDir: string, keepData = false, extraArgs: string[] = [], storage?: ServerStorage): Promise<ServerHandle> {
+  if (storage && storage.kind !== 'berth') throw new Error(`storage for ${storage.kind} given to Berth`);
   const dataDir = join(workDir, 'data');
   await mkdir(dataDir, { recursive: true });
   // We pick the port ourselves rather than --port 0 + the "listening" log line,
@@ -137,7 +153,7 @@ export async function startBerth(workDir: string, keepData = false, extraArgs: s
     [...berthNodeFlags, berthMain, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, ...extraArgs],
     {
       cwd: projectRoot,
-      env: { ...process.env, BERTH_LOG_LEVEL: process.env.BENCH_BERTH_LOG_LEVEL ?? 'warn' },
+      env: childEnv({ ...storage?.env, BERTH_LOG_LEVEL: process.env.BENCH_BERTH_LOG_LEVEL ?? 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -154,8 +170,9 @@ export async function startBerth(workDir: string, keepData = false, extraArgs: s
   }
 }
 
-export function startServer(kind: ServerKind, workDir: string, keepData = false, berthArgs: string[] = []): Promise<ServerHandle> {
-  return kind === 'berth' ? startBerth(workDir, keepData, berthArgs) : startDistribution(workDir, keepData);
+/** `storage` (s3 backend) says where the server keeps its data; without it, in workDir. */
+export function startServer(kind: ServerKind, workDir: string, keepData = false, berthArgs: string[] = [], storage?: ServerStorage): Promise<ServerHandle> {
+  return kind === 'berth' ? startBerth(workDir, keepData, berthArgs, storage) : startDistribution(workDir, keepData, storage);
 }
 
 export async function distributionVersion(): Promise<string> {

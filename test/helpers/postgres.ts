@@ -20,6 +20,8 @@ import { freePort, haveCommand, run, sleep } from './clients/process.ts';
 export interface TestPostgres {
   /** How long initdb plus the server's start took. */
   readonly startupMs: number;
+  /** The postmaster's PID (its backends are its children), e.g. to sample its CPU time. */
+  readonly pid: number;
   /** postgres://… URL (with the password) of a new, empty database on this server. */
   createDatabase(): Promise<string>;
   /** Drops a database createDatabase made, disconnecting whoever still uses it. */
@@ -107,6 +109,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let databases = 0;
   return {
     startupMs,
+    pid: running.pid!,
     async createDatabase() {
       const name = `berth_test_${++databases}`;
       await admin.query(`CREATE DATABASE ${name}`);
