@@ -1,9 +1,9 @@
 // Composition root: the only place that names concrete drivers. Builds the
 // stores and the registry from the Config and hands back what the server runs.
-import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import type { Logger } from 'pino';
 import type { Config, StorageConfig } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
+import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';

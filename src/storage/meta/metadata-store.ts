@@ -3,8 +3,8 @@
 // atomic step in the driver, so callers never hold a transaction across awaits
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
-import type { LeaseStore } from './lease-store.ts';
 import type { AccountSettingsStore } from './account-settings-store.ts';
+import type { LeaseStore } from './lease-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { PullTimeExclusionStore } from './pull-time-exclusion-store.ts';
