@@ -4,11 +4,8 @@
 // test time, never copied.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { botocoreModels } from '../../helpers/botocore-models.ts';
 import * as errors from '../../../src/iam/iam-errors.ts';
 import * as inputs from '../../../src/iam/iam-input.ts';
 import { IAM_HANDLERS, IamError, type IamContext } from '../../../src/iam/iam-operations.ts';
@@ -30,21 +27,8 @@ interface Model {
   shapes: Record<string, ModelShape>;
 }
 
-const RELATIVE = join('data', 'iam', '2010-05-08', 'service-2.json');
-
 function findModel(): Model | undefined {
-  const paths: string[] = [];
-  try {
-    const dir = execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dir) paths.push(join(dir, RELATIVE), join(dir, `${RELATIVE}.gz`));
-  } catch {
-    // no python3 or no botocore
-  }
-  paths.push(join('/usr/lib/python3/dist-packages/awscli/botocore', RELATIVE));
-  const path = paths.find((candidate) => existsSync(candidate));
-  if (!path) return undefined;
-  const bytes = readFileSync(path);
-  return JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as Model;
+  return botocoreModels<Model>('iam', '2010-05-08')[0]?.model;
 }
 
 const model = findModel();

@@ -2,10 +2,7 @@
 // one is installed (the AWS CLI brings it). The model is read at test time, never copied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { botocoreModels } from '../../../helpers/botocore-models.ts';
 import { ECR_OPERATION_NAMES } from '../../../../src/http/aws/ecr-operations.ts';
 import { ECR_INPUT_SHAPES } from '../../../../src/http/aws/ecr-inputs.ts';
 import type { Spec } from '../../../../src/http/aws/ecr-shapes.ts';
@@ -26,38 +23,11 @@ interface Model {
   shapes: Record<string, ModelShape>;
 }
 
-const RELATIVE = join('data', 'ecr', '2015-09-21', 'service-2.json');
-
-function candidates(): string[] {
-  const found: string[] = [];
-  try {
-    const dir = execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], {
-      encoding: 'utf8',
-      timeout: 20_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    if (dir) found.push(join(dir, RELATIVE), join(dir, `${RELATIVE}.gz`));
-  } catch {
-    // no python3 or no botocore
-  }
-  // Debian's awscli package (v2, what .ci/run installs) vendors its own botocore.
-  found.push(join('/usr/lib/python3/dist-packages/awscli/botocore', RELATIVE));
-  found.push(join('/usr/lib/google-cloud-sdk/lib/third_party/botocore', RELATIVE));
-  return found.filter((path) => existsSync(path));
-}
-
-function load(path: string): Model {
-  const bytes = readFileSync(path);
-  return JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as Model;
-}
-
 /** The newest model found (the one with the most operations), or why there is none. */
 function newestModel(): { model: Model; path: string } | string {
-  const paths = candidates();
-  if (paths.length === 0) return 'no botocore ECR model installed (install the AWS CLI, or botocore for python3)';
-  const models = paths.map((path) => ({ path, model: load(path) }));
-  models.sort((a, b) => Object.keys(b.model.operations).length - Object.keys(a.model.operations).length);
-  return models[0]!;
+  const newest = botocoreModels<Model>('ecr', '2015-09-21')[0];
+  if (!newest) return 'no botocore ECR model installed (install the AWS CLI, or botocore for python3)';
+  return { model: newest.model, path: newest.dir };
 }
 
 /** A model shape in our tables' vocabulary. */
