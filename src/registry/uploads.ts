@@ -30,6 +30,10 @@ export interface IncomingChunk {
   readonly signal?: AbortSignal;
 }
 
+/** How long a writer's claim on a session lasts unless renewed, and how often it is renewed while the writer works. */
+const WRITER_CLAIM_MS = 10_000;
+const WRITER_RENEW_MS = 3_000;
+
 interface RunningHash {
   readonly hash: Hash;
   offset: number;
@@ -255,13 +259,39 @@ export class Uploads {
     await this.#context.metadata.uploads.delete(id);
   }
 
+  /**
+   * Runs `work` as the only writer of the session, in this process (a set) and across
+   * processes and nodes (a claim in the metadata store's leases, renewed while the work
+   * runs). The offset compare-and-set alone would order two concurrent writers but not
+   * keep their bytes apart in the staging area, where the loser's could overwrite the
+   * winner's after the winner hashed them. A writer that died leaves a claim that lapses
+   * within WRITER_CLAIM_MS; a request meanwhile waits for it rather than failing.
+   */
   async #exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
     if (this.#busy.has(id)) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { uploadId: id });
     }
     this.#busy.add(id);
     try {
-      return await work();
+      const leases = this.#context.metadata.leases;
+      const claim = `upload-writer:${id}`;
+      const holder = randomUUID();
+      const take = () => {
+        const now = Date.now();
+        return leases.tryAcquire(claim, holder, new Date(now + WRITER_CLAIM_MS), new Date(now));
+      };
+      const giveUpAt = Date.now() + WRITER_CLAIM_MS + 1_000;
+      while (!(await take())) {
+        if (Date.now() > giveUpAt) throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { uploadId: id });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const renew = setInterval(() => void take().catch(() => undefined), WRITER_RENEW_MS);
+      try {
+        return await work();
+      } finally {
+        clearInterval(renew);
+        await leases.release(claim, holder).catch(() => undefined);
+      }
     } finally {
       this.#busy.delete(id);
     }

@@ -118,3 +118,26 @@ test('purge leaves alone a session this process is writing, however old its row'
   assert.equal((await nodeA.uploads.status('purge/busy', session.id)).offset, 1000);
   await nodeA.uploads.cancel('purge/busy', session.id);
 });
+
+test('two nodes writing the same range of one session at once: one writes, the other waits and is refused, the staged bytes stay the winner\'s', async () => {
+  const session = await nodeA.uploads.start('race/writers');
+  const winner = randomBytes(200_000);
+  const loser = randomBytes(200_000);
+  // Node A's chunk arrives slowly, so node B's request comes while A is still writing.
+  const slow = new Readable({ read() {} });
+  const writing = nodeA.uploads.append('race/writers', session.id, { body: slow, length: winner.length, range: { start: 0, end: winner.length - 1 } });
+  slow.push(winner.subarray(0, 1000));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const racing = nodeB.uploads.append('race/writers', session.id, chunk(loser, 0));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  slow.push(winner.subarray(1000));
+  slow.push(null);
+  assert.equal((await writing).offset, winner.length);
+  // B got the session only after A let go: its chunk no longer starts at the session's end.
+  await assert.rejects(racing, (error: unknown) => error instanceof RegistryError && (error.code === 'BLOB_UPLOAD_INVALID' || error.code === 'RANGE_INVALID' || error.code === 'SIZE_INVALID'));
+  const { size } = await nodeA.uploads.complete('race/writers', session.id, digestOf(winner));
+  assert.equal(size, winner.length);
+  const read: Buffer[] = [];
+  for await (const piece of await nodeB.blobs.open('race/writers', digestOf(winner))) read.push(piece as Buffer);
+  assert.deepEqual(Buffer.concat(read), winner);
+});
