@@ -32,6 +32,20 @@ export function readBotocoreJson<T>(path: string): T | undefined {
   return undefined;
 }
 
+/** A shape of a botocore model, as far as our cross-checks read it. */
+export interface BotocoreShape {
+  type: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enum?: string[];
+  member?: { shape: string };
+  members?: Record<string, { shape: string }>;
+  required?: string[];
+  /** Set on exception shapes. */
+  error?: { code: string; httpStatusCode: number };
+}
+
 export interface FoundModel<T> {
   /** The directory holding service-2.json (and paginators-1.json). */
   readonly dir: string;

@@ -5,26 +5,15 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { botocoreModels } from '../../helpers/botocore-models.ts';
+import { botocoreModels, type BotocoreShape } from '../../helpers/botocore-models.ts';
 import * as errors from '../../../src/iam/iam-errors.ts';
 import * as inputs from '../../../src/iam/iam-input.ts';
 import { IAM_HANDLERS, IamError, type IamContext } from '../../../src/iam/iam-operations.ts';
 import { SqliteMetadataStore } from '../../../src/storage/meta/sqlite/sqlite-metadata-store.ts';
 
-interface ModelShape {
-  type: string;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  enum?: string[];
-  member?: { shape: string };
-  members?: Record<string, { shape: string }>;
-  required?: string[];
-  error?: { code: string; httpStatusCode: number };
-}
 interface Model {
   operations: Record<string, { output?: { shape: string; resultWrapper?: string }; errors?: Array<{ shape: string }> }>;
-  shapes: Record<string, ModelShape>;
+  shapes: Record<string, BotocoreShape>;
 }
 
 function findModel(): Model | undefined {

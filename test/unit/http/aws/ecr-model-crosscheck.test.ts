@@ -2,25 +2,15 @@
 // one is installed (the AWS CLI brings it). The model is read at test time, never copied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { botocoreModels } from '../../../helpers/botocore-models.ts';
+import { botocoreModels, type BotocoreShape } from '../../../helpers/botocore-models.ts';
 import { ECR_OPERATION_NAMES } from '../../../../src/http/aws/ecr-operations.ts';
 import { ECR_INPUT_SHAPES } from '../../../../src/http/aws/ecr-inputs.ts';
 import type { Spec } from '../../../../src/http/aws/ecr-shapes.ts';
 
-interface ModelShape {
-  type: string;
-  min?: number;
-  max?: number;
-  pattern?: string;
-  enum?: string[];
-  member?: { shape: string };
-  members?: Record<string, { shape: string }>;
-  required?: string[];
-}
 interface Model {
   metadata: { targetPrefix: string; protocol: string; jsonVersion: string };
   operations: Record<string, { input?: { shape: string } }>;
-  shapes: Record<string, ModelShape>;
+  shapes: Record<string, BotocoreShape>;
 }
 
 /** The newest model found (the one with the most operations), or why there is none. */
