@@ -8,7 +8,7 @@
 // It runs in its own process (`node loadgen.ts '<json options>'`) and prints one
 // JSON line, the same shape as wrk.ts returns.
 import net from 'node:net';
-import { spawn } from 'node:child_process';
+import { runForJsonLine } from './child-json.ts';
 import { fileURLToPath } from 'node:url';
 import type { WrkResult } from './wrk.ts';
 
@@ -143,25 +143,11 @@ async function main(o: LoadgenOptions): Promise<WrkResult> {
 }
 
 /** Runs the load generator in a child process (so it has its own event loop and CPU accounting). */
-export function runLoadgen(o: LoadgenOptions): Promise<WrkResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(o)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (code !== 0 || !line) reject(new Error(`loadgen exited with ${code}:\n${out}\n${err}`));
-      else resolve(JSON.parse(line) as WrkResult);
-    });
-  });
+export async function runLoadgen(o: LoadgenOptions): Promise<WrkResult> {
+  return (await runForJsonLine(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify(o)], 'BENCH_JSON ')) as WrkResult;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await main(JSON.parse(process.argv[2]!) as LoadgenOptions);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`BENCH_JSON ${JSON.stringify(result)}\n`);
 }

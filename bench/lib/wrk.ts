@@ -1,5 +1,5 @@
 // Runs wrk against one URL and returns requests/s and latency percentiles.
-import { spawn } from 'node:child_process';
+import { runForJsonLine } from './child-json.ts';
 import { fileURLToPath } from 'node:url';
 
 export const WRK_BIN = process.env.BENCH_WRK_BIN ?? '/usr/bin/wrk';
@@ -46,7 +46,7 @@ interface WrkJson {
   max_us: number;
 }
 
-export function runWrk(o: WrkOptions): Promise<WrkResult> {
+export async function runWrk(o: WrkOptions): Promise<WrkResult> {
   const args = [
     `-t${Math.min(o.threads, o.connections)}`,
     `-c${o.connections}`,
@@ -58,37 +58,19 @@ export function runWrk(o: WrkOptions): Promise<WrkResult> {
   ];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(o.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(WRK_BIN, args, {
-      env: { ...process.env, BENCH_WRK_METHOD: o.method ?? 'GET' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-      if (code !== 0 || !line) {
-        reject(new Error(`wrk exited with ${code}:\n${out}\n${err}`));
-        return;
-      }
-      const j = JSON.parse(line.slice('BENCH_JSON '.length)) as WrkJson;
-      const durationS = j.duration_us / 1e6;
-      resolve({
-        requests: j.requests,
-        durationS,
-        rps: j.requests / durationS,
-        p50Ms: j.p50_us / 1000,
-        p90Ms: j.p90_us / 1000,
-        p99Ms: j.p99_us / 1000,
-        p999Ms: j.p999_us / 1000,
-        meanMs: j.mean_us / 1000,
-        maxMs: j.max_us / 1000,
-        errors: j.err_connect + j.err_read + j.err_write + j.err_status + j.err_timeout,
-        bytes: j.bytes,
-      });
-    });
-  });
+  const j = (await runForJsonLine(WRK_BIN, args, 'BENCH_JSON ', { ...process.env, BENCH_WRK_METHOD: o.method ?? 'GET' })) as WrkJson;
+  const durationS = j.duration_us / 1e6;
+  return {
+    requests: j.requests,
+    durationS,
+    rps: j.requests / durationS,
+    p50Ms: j.p50_us / 1000,
+    p90Ms: j.p90_us / 1000,
+    p99Ms: j.p99_us / 1000,
+    p999Ms: j.p999_us / 1000,
+    meanMs: j.mean_us / 1000,
+    maxMs: j.max_us / 1000,
+    errors: j.err_connect + j.err_read + j.err_write + j.err_status + j.err_timeout,
+    bytes: j.bytes,
+  };
 }
