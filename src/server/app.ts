@@ -152,12 +152,31 @@ async function openBlobStore(storage: StorageConfig): Promise<BlobStore> {
   return S3BlobStore.open({ client: createS3Client({ region, endpoint, forcePathStyle }), bucket, prefix, redirect });
 }
 
-export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
+/** A deployment's two stores, opened as `berth serve` opens them, for commands that run beside a server (gc, lifecycle, usage). */
+export interface OpenedStores {
+  readonly metadata: MetadataStore;
+  readonly blobs: BlobStore;
+  close(): Promise<void>;
+}
+
+export async function openStores(config: Config, log?: Logger): Promise<OpenedStores> {
   const blobs = await openBlobStore(config.storage);
   const metadata = await openMetadata(config, log).catch(async (error: unknown) => {
     await blobs.close();
     throw error;
   });
+  return {
+    metadata,
+    blobs,
+    close: async () => {
+      await metadata.close();
+      await blobs.close();
+    },
+  };
+}
+
+export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
+  const { blobs, metadata } = await openStores(config, log);
   const registry = createRegistry({
     blobs,
     metadata,

@@ -206,6 +206,56 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     sealed BYTEA NOT NULL
   );
   `,
+  // 9: lifecycle policies: each repository's policy and when it was last evaluated, the
+  // latest preview per repository, and the audit log of every image a policy expired.
+  `
+  ALTER TABLE repositories ADD COLUMN lifecycle_policy TEXT;
+  ALTER TABLE repositories ADD COLUMN lifecycle_evaluated_at TIMESTAMPTZ;
+  CREATE TABLE lifecycle_previews (
+    repository_id BIGINT PRIMARY KEY REFERENCES repositories(id) ON DELETE CASCADE,
+    policy TEXT NOT NULL,
+    status TEXT NOT NULL,
+    results TEXT,
+    started_at TIMESTAMPTZ NOT NULL,
+    completed_at TIMESTAMPTZ
+  );
+  CREATE TABLE lifecycle_expirations (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    repository TEXT COLLATE "C" NOT NULL,
+    digest TEXT COLLATE "C" NOT NULL,
+    tags TEXT NOT NULL,
+    rule_priority INTEGER,
+    reason TEXT NOT NULL,
+    expired_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX lifecycle_expirations_by_time ON lifecycle_expirations(expired_at);
+  `,
+  // 10: online garbage collection: when a blob was last made or used (a grace period
+  // protects it from collection), and a mark for a blob whose bytes are being deleted.
+  `
+  ALTER TABLE blobs ADD COLUMN touched_at TIMESTAMPTZ;
+  ALTER TABLE blobs ADD COLUMN deleting BOOLEAN NOT NULL DEFAULT false;
+  UPDATE blobs SET touched_at = created_at;
+  `,
+  // 11: usage metering: bytes and requests per repository per UTC day, and a daily
+  // snapshot of stored bytes per repository (what a GB-month estimate averages).
+  `
+  CREATE TABLE usage_daily (
+    day TEXT COLLATE "C" NOT NULL,
+    repository TEXT COLLATE "C" NOT NULL,
+    bytes_in BIGINT NOT NULL DEFAULT 0,
+    bytes_out BIGINT NOT NULL DEFAULT 0,
+    pushes BIGINT NOT NULL DEFAULT 0,
+    pulls BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, repository)
+  );
+  CREATE TABLE storage_daily (
+    day TEXT COLLATE "C" NOT NULL,
+    repository TEXT COLLATE "C" NOT NULL,
+    stored_bytes BIGINT NOT NULL,
+    PRIMARY KEY (day, repository)
+  );
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {

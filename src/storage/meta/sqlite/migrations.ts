@@ -185,6 +185,56 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     sealed BLOB NOT NULL
   );
   `,
+  // 9: lifecycle policies: each repository's policy and when it was last evaluated, the
+  // latest preview per repository, and the audit log of every image a policy expired.
+  `
+  ALTER TABLE repositories ADD COLUMN lifecycle_policy TEXT;
+  ALTER TABLE repositories ADD COLUMN lifecycle_evaluated_at INTEGER;
+  CREATE TABLE lifecycle_previews (
+    repository_id INTEGER PRIMARY KEY REFERENCES repositories(id) ON DELETE CASCADE,
+    policy TEXT NOT NULL,
+    status TEXT NOT NULL,
+    results TEXT,
+    started_at INTEGER NOT NULL,
+    completed_at INTEGER
+  );
+  CREATE TABLE lifecycle_expirations (
+    id INTEGER PRIMARY KEY,
+    repository TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    rule_priority INTEGER,
+    reason TEXT NOT NULL,
+    expired_at INTEGER NOT NULL
+  );
+  CREATE INDEX lifecycle_expirations_by_time ON lifecycle_expirations(expired_at);
+  `,
+  // 10: online garbage collection: when a blob was last made or used (a grace period
+  // protects it from collection), and a mark for a blob whose bytes are being deleted.
+  `
+  ALTER TABLE blobs ADD COLUMN touched_at INTEGER;
+  ALTER TABLE blobs ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;
+  UPDATE blobs SET touched_at = created_at;
+  `,
+  // 11: usage metering: bytes and requests per repository per UTC day, and a daily
+  // snapshot of stored bytes per repository (what a GB-month estimate averages).
+  `
+  CREATE TABLE usage_daily (
+    day TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    bytes_in INTEGER NOT NULL DEFAULT 0,
+    bytes_out INTEGER NOT NULL DEFAULT 0,
+    pushes INTEGER NOT NULL DEFAULT 0,
+    pulls INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, repository)
+  ) WITHOUT ROWID;
+  CREATE TABLE storage_daily (
+    day TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    PRIMARY KEY (day, repository)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 function authorizationTriggers(events: ReadonlyArray<readonly [string, string]>): string {
