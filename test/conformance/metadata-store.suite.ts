@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ManifestRecord, MetadataStore, UploadRecord } from '../../src/storage/meta/metadata-store.ts';
 import { DEFAULT_REPOSITORY_SETTINGS } from '../../src/storage/meta/repository-settings.ts';
 import type { CreationTemplateRecord } from '../../src/storage/meta/creation-template-store.ts';
+import { lifecycleStoreContract } from './lifecycle-store.suite.ts';
 
 export interface MetadataStoreSuiteOptions<S extends MetadataStore = MetadataStore> {
   readonly name: string;
@@ -892,6 +893,10 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await s.uploads.delete(old2.id);
       assert.deepEqual(await s.uploads.listUpdatedBefore(cutoff, 10), []);
     });
+
+    // ---------------------------------------------------------------- lifecycle (test/conformance/lifecycle-store.suite.ts)
+
+    lifecycleStoreContract(it);
   });
 }
 

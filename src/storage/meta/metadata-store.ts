@@ -5,6 +5,7 @@
 // Every driver passes test/conformance/metadata-store.suite.ts.
 import type { AccountSettingsStore } from './account-settings-store.ts';
 import type { LeaseStore } from './lease-store.ts';
+import type { LifecycleStore } from './lifecycle-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { PullTimeExclusionStore } from './pull-time-exclusion-store.ts';
@@ -192,6 +193,7 @@ export interface MetadataStore {
   readonly tags: TagStore;
   readonly uploads: UploadStore;
   readonly leases: LeaseStore;
+  readonly lifecycle: LifecycleStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

@@ -5,6 +5,8 @@
 // commit with synchronous_commit off, everything else durably (the port's durability
 // note).
 import type { LeaseStore } from '../lease-store.ts';
+import type { LifecycleStore } from '../lifecycle-store.ts';
+import { createPostgresLifecycleStore } from './postgres-lifecycle-store.ts';
 import { createPostgresLeaseStore } from './postgres-lease-store.ts';
 import { POSTGRES_VALUES } from './postgres-column-values.ts';
 import { PostgresConnection, type PostgresConnectionOptions } from './postgres-connection.ts';
@@ -44,6 +46,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
   readonly leases: LeaseStore;
+  readonly lifecycle: LifecycleStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -59,6 +62,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.identities = createPostgresIdentityStore(db);
     this.accountSettings = createPostgresAccountSettingsStore(db);
     this.leases = createPostgresLeaseStore(db);
+    this.lifecycle = createPostgresLifecycleStore(db);
     this.creationTemplates = createPostgresCreationTemplateStore(db);
     this.registryScanning = createPostgresRegistryScanningStore(db);
     this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);

@@ -205,9 +205,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     tags TEXT NOT NULL,
     rule_priority INTEGER,
     reason TEXT NOT NULL,
+    via TEXT,
     expired_at INTEGER NOT NULL
   );
   CREATE INDEX lifecycle_expirations_by_time ON lifecycle_expirations(expired_at);
+  CREATE INDEX lifecycle_expirations_by_repository ON lifecycle_expirations(repository, id);
   `,
   // 10: online garbage collection: when a blob was last made or used (a grace period
   // protects it from collection), and a mark for a blob whose bytes are being deleted.

@@ -3,6 +3,8 @@
 // interleaves with another request. WAL mode lets readers (and `berth` admin
 // commands in other processes) run alongside the writer.
 import type { LeaseStore } from '../lease-store.ts';
+import type { LifecycleStore } from '../lifecycle-store.ts';
+import { createSqliteLifecycleStore } from './sqlite-lifecycle-store.ts';
 import { createSqliteLeaseStore } from './sqlite-lease-store.ts';
 import { SQLITE_VALUES } from './sqlite-column-values.ts';
 import { SqliteConnection, type SqliteConnectionOptions } from './sqlite-connection.ts';
@@ -46,6 +48,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly registry: RegistrySettingsStore;
   readonly accountSettings: AccountSettingsStore;
   readonly leases: LeaseStore;
+  readonly lifecycle: LifecycleStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -61,6 +64,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.identities = createSqliteIdentityStore(db);
     this.accountSettings = createSqliteAccountSettingsStore(db);
     this.leases = createSqliteLeaseStore(db);
+    this.lifecycle = createSqliteLifecycleStore(db);
     this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.registryScanning = createSqliteRegistryScanningStore(db);
     this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
