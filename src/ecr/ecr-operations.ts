@@ -8,6 +8,7 @@ import { completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploa
 import { listTagsForResource, putImageScanningConfiguration, putImageTagMutability, tagResource, untagResource } from './repository-settings-ops.ts';
 import { deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy } from './policies.ts';
 import { listImageReferrers } from './referrers.ts';
+import { deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview } from './lifecycle-policies.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 import {
   createRepositoryCreationTemplate,
@@ -60,4 +61,9 @@ export const ECR_HANDLERS: ReadonlyMap<string, EcrHandler> = new Map<string, Ecr
   ['RegisterPullTimeUpdateExclusion', registerPullTimeUpdateExclusion],
   ['DeregisterPullTimeUpdateExclusion', deregisterPullTimeUpdateExclusion],
   ['ListPullTimeUpdateExclusions', listPullTimeUpdateExclusions],
+  ['PutLifecyclePolicy', putLifecyclePolicy],
+  ['GetLifecyclePolicy', getLifecyclePolicy],
+  ['DeleteLifecyclePolicy', deleteLifecyclePolicy],
+  ['StartLifecyclePolicyPreview', startLifecyclePolicyPreview],
+  ['GetLifecyclePolicyPreview', getLifecyclePolicyPreview],
 ]);

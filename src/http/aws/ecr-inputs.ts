@@ -140,6 +140,17 @@ const registry: Record<string, StructureSpec> = {
   ]),
   GetLifecyclePolicy: repositoryOnly,
   DeleteLifecyclePolicy: repositoryOnly,
+  StartLifecyclePolicyPreview: structure({ ...inRepository, lifecyclePolicyText: string({ min: 100, max: 30720 }) }, ['repositoryName']),
+  GetLifecyclePolicyPreview: structure(
+    {
+      ...inRepository,
+      imageIds: imageIdentifierList,
+      nextToken,
+      maxResults: integer({ min: 1, max: 100 }),
+      filter: structure({ tagStatus }),
+    },
+    ['repositoryName'],
+  ),
 };
 
 // Repository creation templates: a prefix is a repository namespace (a trailing '/'

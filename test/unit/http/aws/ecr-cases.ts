@@ -37,6 +37,8 @@ export const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   PutLifecyclePolicy: { ...repo, lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] }) },
   GetLifecyclePolicy: repo,
   DeleteLifecyclePolicy: repo,
+  StartLifecyclePolicyPreview: repo,
+  GetLifecyclePolicyPreview: repo,
   CreateRepositoryCreationTemplate: { prefix: 'ROOT', appliedFor: ['CREATE_ON_PUSH'] },
   DescribeRepositoryCreationTemplates: {},
   UpdateRepositoryCreationTemplate: { prefix: 'team-a/' },

@@ -11,7 +11,7 @@ const FIRST_OPERATIONS = [
   'BatchDeleteImage', 'BatchCheckLayerAvailability', 'InitiateLayerUpload', 'UploadLayerPart', 'CompleteLayerUpload',
   'GetDownloadUrlForLayer', 'GetAuthorizationToken', 'SetRepositoryPolicy', 'GetRepositoryPolicy', 'DeleteRepositoryPolicy',
   'PutRegistryPolicy', 'GetRegistryPolicy', 'DeleteRegistryPolicy', 'DescribeRegistry', 'PutLifecyclePolicy',
-  'GetLifecyclePolicy', 'DeleteLifecyclePolicy',
+  'GetLifecyclePolicy', 'DeleteLifecyclePolicy', 'StartLifecyclePolicyPreview', 'GetLifecyclePolicyPreview',
   'CreateRepositoryCreationTemplate', 'DescribeRepositoryCreationTemplates', 'UpdateRepositoryCreationTemplate',
   'DeleteRepositoryCreationTemplate', 'GetAccountSetting', 'PutAccountSetting', 'BatchGetRepositoryScanningConfiguration',
   'ListImageReferrers',
