@@ -5,6 +5,7 @@
 // scenario, its policies are documents Berth can use, a KMS key needs a KMS
 // encryption type, and a custom role is an IAM role of this account.
 import { parsePolicyDocument, PolicyDocumentError } from '../auth/policy/policy-document.ts';
+import { LifecyclePolicyError, parseLifecyclePolicy } from '../lifecycle/lifecycle-policy-grammar.ts';
 import { ROOT_PREFIX } from '../registry/creation-templates.ts';
 import { templateKey, type CreationTemplateRecord, type TemplateScenario } from '../storage/meta/creation-template-store.ts';
 import type { EncryptionConfiguration, ImageTagMutability, TagMutabilityExclusionFilter } from '../storage/meta/repository-settings.ts';
@@ -69,17 +70,14 @@ function checkRepositoryPolicy(policy: string | undefined): void {
   }
 }
 
-/** Berth keeps the lifecycle policy as text; it must at least be a JSON document. */
+/** A template's lifecycle policy is checked as PutLifecyclePolicy checks one: repositories get it as it is. */
 function checkLifecyclePolicy(policy: string | undefined): void {
   if (policy === undefined) return;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(policy);
+    parseLifecyclePolicy(policy);
   } catch (error) {
-    throw invalid('lifecyclePolicy', `Lifecycle policy validation failure: the policy is not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid('lifecyclePolicy', 'Lifecycle policy validation failure: the policy must be a JSON object');
+    if (error instanceof LifecyclePolicyError) throw invalid('lifecyclePolicy', `Lifecycle policy validation failure: ${error.reason}`);
+    throw error;
   }
 }
 

@@ -33,12 +33,13 @@ export interface NewRepository {
   readonly settings: RepositorySettings;
   readonly tags: Readonly<Record<string, string>>;
   readonly policy?: string;
+  readonly lifecyclePolicy?: string;
 }
 
 /**
- * The settings, resource tags and policy a repository created from the template
- * starts with. Templates carry no scanning setting, so scan-on-push starts off.
- * The lifecycle policy is not applied: Berth has no lifecycle policies yet.
+ * The settings, resource tags, policy and lifecycle policy a repository created from
+ * the template starts with. Templates carry no scanning setting, so scan-on-push
+ * starts off.
  */
 export function repositoryFromTemplate(template: CreationTemplateRecord): NewRepository {
   return {
@@ -50,5 +51,6 @@ export function repositoryFromTemplate(template: CreationTemplateRecord): NewRep
     },
     tags: template.resourceTags,
     ...(template.repositoryPolicy !== undefined ? { policy: template.repositoryPolicy } : {}),
+    ...(template.lifecyclePolicy !== undefined ? { lifecyclePolicy: template.lifecyclePolicy } : {}),
   };
 }

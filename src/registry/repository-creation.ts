@@ -1,5 +1,5 @@
 // ECR's create-on-push: a push into a repository that does not exist creates it,
-// with the settings, resource tags and policy of the best CREATE_ON_PUSH creation
+// with the settings, resource tags, policy and lifecycle policy of the best CREATE_ON_PUSH creation
 // template (or the defaults when none applies). With createOnPush off, such a push
 // is NAME_UNKNOWN, as ECR answered before create-on-push existed. Every push entry
 // point (upload start, monolithic upload, mount, manifest put) calls ensureForPush
@@ -34,7 +34,7 @@ export class RepositoryCreation {
     const template = bestTemplateFor(name, await this.#templates(), 'CREATE_ON_PUSH');
     const repository: NewRepository = template ? repositoryFromTemplate(template) : { settings: DEFAULT_REPOSITORY_SETTINGS, tags: {} };
     // False means a concurrent push created it first, with the same template: fine.
-    await metadata.repositories.create(name, repository.settings, repository.tags, this.#context.now(), repository.policy);
+    await metadata.repositories.create(name, repository.settings, repository.tags, this.#context.now(), repository.policy, repository.lifecyclePolicy);
   }
 
   async #templates(): Promise<CreationTemplateRecord[]> {

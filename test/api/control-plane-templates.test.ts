@@ -154,7 +154,13 @@ test('creation templates: ROOT, defaults for members not given, and every except
   // The rules the model cannot say.
   assert.match(await awsError(['ecr', 'create-repository-creation-template', '--cli-input-json', JSON.stringify({ prefix: 'x1', appliedFor: [] })]), /ValidationException.*appliedFor/);
   assert.match(await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--custom-role-arn', 'arn:aws:iam::999999999999:role/elsewhere']), /ValidationException.*customRoleArn/);
-  assert.match(await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--lifecycle-policy', '{not json']), /InvalidParameterException.*'lifecyclePolicy'.*not valid JSON/);
+  assert.match(await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--lifecycle-policy', '{not json']), /InvalidParameterException.*'lifecyclePolicy'.*Lifecycle policy validation failure: Could not map policyString into LifecyclePolicy/);
+  // Checked by the grammar PutLifecyclePolicy uses, with its message.
+  const bogusTagStatus = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'bogus', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+  assert.match(
+    await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--lifecycle-policy', bogusTagStatus]),
+    /InvalidParameterException.*'lifecyclePolicy'.*Lifecycle policy validation failure: instance value \(bogus\) not found in enum/,
+  );
   assert.match(await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--repository-policy', '{"Statement":[{"Effect":"Perhaps"}]}']), /InvalidParameterException.*'repositoryPolicy'/);
   assert.match(await awsError(['ecr', 'create-repository-creation-template', '--prefix', 'x1', '--applied-for', 'CREATE_ON_PUSH', '--encryption-configuration', 'encryptionType=AES256,kmsKey=arn:aws:kms:us-east-1:123456789012:key/k-1']), /InvalidParameterException.*KMS key/);
   const tooMany = Array.from({ length: 51 }, (_, i) => `Key=k${i},Value=v`);
@@ -209,6 +215,9 @@ test('create on push: a /v2/ push into a templated prefix makes the repository w
   assert.deepEqual(tags.tags, [{ Key: 'team', Value: 'locked' }, { Key: 'cost', Value: '42' }]);
   const policy = await aws<{ policyText: string }>(['ecr', 'get-repository-policy', '--repository-name', 'push/locked/replicas/api']);
   assert.equal(policy.policyText, PULL_POLICY);
+  const lifecycle = await aws<{ lifecyclePolicyText: string; lastEvaluatedAt?: number }>(['ecr', 'get-lifecycle-policy', '--repository-name', 'push/locked/replicas/api']);
+  assert.equal(lifecycle.lifecyclePolicyText, LIFECYCLE, 'the template\'s lifecycle policy is applied');
+  assert.equal(lifecycle.lastEvaluatedAt, undefined, 'and has not run yet');
 
   // The template's immutability holds from the first push on: v1 cannot move, latest can.
   const moved = await pushImage(berth, 'push/locked/replicas/api', 'v1', 'two');

@@ -87,8 +87,8 @@ export interface UploadRecord {
 export interface RepositoryStore {
   exists(name: string): Promise<boolean>;
   list(page: Page): Promise<string[]>;
-  /** Creates an empty repository (with its policy, when given); false when one of that name exists. */
-  create(name: string, settings: RepositorySettings, tags: Readonly<Record<string, string>>, at: Date, policy?: string): Promise<boolean>;
+  /** Creates an empty repository (with its policy and lifecycle policy, when given); false when one of that name exists. */
+  create(name: string, settings: RepositorySettings, tags: Readonly<Record<string, string>>, at: Date, policy?: string, lifecyclePolicy?: string): Promise<boolean>;
   get(name: string): Promise<RepositoryRecord | undefined>;
   /** Replaces the settings; false when there is no such repository. */
   updateSettings(name: string, settings: RepositorySettings): Promise<boolean>;

@@ -46,7 +46,7 @@ test('only templates made for the scenario take part; none applies without ROOT'
   assert.equal(bestTemplateFor('z', [], 'CREATE_ON_PUSH'), undefined);
 });
 
-test('a repository made from a template gets its mutability, encryption, tags and policy, and scan-on-push off', () => {
+test('a repository made from a template gets its mutability, encryption, tags, policy and lifecycle policy, and scan-on-push off', () => {
   const template: CreationTemplateRecord = {
     accountId: '123456789012',
     prefix: 'prod',
@@ -55,7 +55,7 @@ test('a repository made from a template gets its mutability, encryption, tags an
     imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
     imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
     repositoryPolicy: '{"Version":"2012-10-17","Statement":[]}',
-    lifecyclePolicy: '{"rules":[]}',
+    lifecyclePolicy: '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}',
     appliedFor: ['CREATE_ON_PUSH'],
     createdAt: new Date(0),
     updatedAt: new Date(0),
@@ -69,7 +69,9 @@ test('a repository made from a template gets its mutability, encryption, tags an
     },
     tags: { team: 'a' },
     policy: '{"Version":"2012-10-17","Statement":[]}',
+    lifecyclePolicy: template.lifecyclePolicy,
   });
-  const { repositoryPolicy: _unused, ...withoutPolicy } = template;
+  const { repositoryPolicy: _unused, lifecyclePolicy: _unusedToo, ...withoutPolicy } = template;
   assert.equal('policy' in repositoryFromTemplate(withoutPolicy), false);
+  assert.equal('lifecyclePolicy' in repositoryFromTemplate(withoutPolicy), false);
 });

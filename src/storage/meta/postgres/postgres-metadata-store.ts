@@ -166,14 +166,15 @@ function createRepositoryStore(db: PostgresConnection): RepositoryStore {
     exists: async (name) => (await db.get('SELECT 1 AS found FROM repositories WHERE name = $1', name)) !== undefined,
     list: async (page) =>
       (await db.all('SELECT name FROM repositories WHERE name > $1 ORDER BY name LIMIT $2', page.after ?? '', page.limit)).map((row) => String(row.name)),
-    create: async (name, settings, tags, at, policy) =>
+    create: async (name, settings, tags, at, policy, lifecyclePolicy) =>
       (await db.run(
-        'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING',
+        'INSERT INTO repositories (name, created_at, settings, resource_tags, policy, lifecycle_policy) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING',
         name,
         at,
         settingsValue(settings),
         resourceTagsValue(tags),
         policy ?? null,
+        lifecyclePolicy ?? null,
       )) > 0,
     get: async (name) => ifFound(await db.get(`SELECT ${REPOSITORY_COLUMNS} FROM repositories WHERE name = $1`, name), repositoryRecords.repository),
     updateSettings: async (name, settings) => (await db.run('UPDATE repositories SET settings = $1 WHERE name = $2', settingsValue(settings), name)) > 0,

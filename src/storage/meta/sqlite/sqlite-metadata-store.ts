@@ -71,14 +71,15 @@ export class SqliteMetadataStore implements MetadataStore {
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
-      create: async (name, settings, tags, at, policy) =>
+      create: async (name, settings, tags, at, policy, lifecyclePolicy) =>
         this.#db.run(
-          'INSERT INTO repositories (name, created_at, settings, resource_tags, policy) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+          'INSERT INTO repositories (name, created_at, settings, resource_tags, policy, lifecycle_policy) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
           name,
           at.getTime(),
           settingsValue(settings),
           resourceTagsValue(tags),
           policy ?? null,
+          lifecyclePolicy ?? null,
         ) > 0,
       get: async (name) => ifFound(this.#db.get(`SELECT ${REPOSITORY_COLUMNS} FROM repositories WHERE name = ?`, name), repositoryRecords.repository),
       updateSettings: async (name, settings) => this.#db.run('UPDATE repositories SET settings = ? WHERE name = ?', settingsValue(settings), name) > 0,
