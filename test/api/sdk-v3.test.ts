@@ -18,6 +18,7 @@ import {
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand,
+  DeleteLifecyclePolicyCommand,
   DeleteRegistryPolicyCommand,
   DeleteRepositoryCommand,
   DeleteRepositoryCreationTemplateCommand,
@@ -31,6 +32,8 @@ import {
   GetAccountSettingCommand,
   GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
+  GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
   GetRegistryPolicyCommand,
   GetRepositoryPolicyCommand,
   ImageAlreadyExistsException,
@@ -40,6 +43,8 @@ import {
   InvalidLayerPartException,
   InvalidParameterException,
   LayersNotFoundException,
+  LifecyclePolicyNotFoundException,
+  LifecyclePolicyPreviewNotFoundException,
   ListImageReferrersCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
@@ -47,6 +52,7 @@ import {
   PutImageCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
+  PutLifecyclePolicyCommand,
   PutRegistryPolicyCommand,
   RegistryPolicyNotFoundException,
   RepositoryAlreadyExistsException,
@@ -54,6 +60,7 @@ import {
   RepositoryNotFoundException,
   RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand,
+  StartLifecyclePolicyPreviewCommand,
   TagResourceCommand,
   TemplateAlreadyExistsException,
   TemplateNotFoundException,
@@ -911,6 +918,57 @@ test('registry scanning configuration and pull time update exclusions (in detail
   assert.deepEqual((await ecr.send(new ListPullTimeUpdateExclusionsCommand({}))).pullTimeUpdateExclusions, [principalArn]);
   assert.equal((await ecr.send(new DeregisterPullTimeUpdateExclusionCommand({ principalArn }))).principalArn, principalArn);
   await ecr.send(new PutRegistryScanningConfigurationCommand({}));
+});
+
+test('lifecycle policies: put, get, preview with its Dates, summary and pages, delete; the modeled exceptions (in detail: control-plane-lifecycle.test.ts)', async () => {
+  const repositoryName = 'sdk/lifecycle';
+  const { config, layer } = await repositoryWithBlobs(repositoryName);
+  for (const tag of ['v1', 'v2', 'v3']) {
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifestOf(config, layer, tag), imageTag: tag }));
+  }
+  const noPolicy = await rejection(ecr.send(new GetLifecyclePolicyCommand({ repositoryName })), 'LifecyclePolicyNotFoundException', 400, LifecyclePolicyNotFoundException);
+  assert.equal(noPolicy.message, `Lifecycle policy does not exist for the repository with name '${repositoryName}' in the registry with id '${ACCOUNT}'`);
+  await rejection(ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName })), 'LifecyclePolicyPreviewNotFoundException', 400, LifecyclePolicyPreviewNotFoundException);
+  const bad = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'bogus', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+  const refused = await rejection(ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: bad })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.equal(
+    refused.message,
+    `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: instance value (bogus) not found in enum :(possible values: ["any", "tagged", "untagged"])'`,
+  );
+
+  const policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+  const put = await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: policy }));
+  assert.deepEqual({ registryId: put.registryId, repositoryName: put.repositoryName, lifecyclePolicyText: put.lifecyclePolicyText }, { registryId: ACCOUNT, repositoryName, lifecyclePolicyText: policy });
+  const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
+  assert.equal(got.lifecyclePolicyText, policy);
+  assert.equal(got.lastEvaluatedAt, undefined, 'never evaluated yet');
+
+  const started = await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName }));
+  assert.deepEqual({ status: started.status, lifecyclePolicyText: started.lifecyclePolicyText }, { status: 'IN_PROGRESS', lifecyclePolicyText: policy });
+  let preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName }));
+  for (let attempt = 0; preview.status === 'IN_PROGRESS' && attempt < 50; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName }));
+  }
+  assert.equal(preview.status, 'COMPLETE');
+  assert.equal(preview.summary?.expiringImageTotalCount, 2);
+  const results = preview.previewResults ?? [];
+  assert.deepEqual(results.map((result) => result.imageTags).sort(), [['v1'], ['v2']]);
+  for (const result of results) {
+    assert.ok(isRecent(result.imagePushedAt), 'imagePushedAt is a Date');
+    assert.deepEqual([result.action?.type, result.appliedRulePriority, result.storageClass], ['EXPIRE', 1, 'STANDARD']);
+    assert.match(result.imageDigest ?? '', /^sha256:[0-9a-f]{64}$/);
+  }
+  const first = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, maxResults: 1 }));
+  assert.equal(first.previewResults?.length, 1);
+  const second = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, maxResults: 1, nextToken: first.nextToken! }));
+  assert.deepEqual([...first.previewResults!, ...second.previewResults!].map((result) => result.imageDigest), results.map((result) => result.imageDigest));
+  assert.equal(second.nextToken, undefined);
+
+  const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }));
+  assert.equal(deleted.lifecyclePolicyText, policy);
+  await rejection(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName })), 'LifecyclePolicyNotFoundException', 400, LifecyclePolicyNotFoundException);
+  await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
 });
 
 test('every ECR operation Berth implements was called through the SDK above', () => {
