@@ -58,6 +58,8 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly serverKey: ServerKeySource;
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
+  /** Scheduled lifecycle policy runs: each repository's policy once per interval. */
+  readonly lifecycle: { readonly enabled: boolean; readonly intervalSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
   /** Processes serving the same port, data and database (1 = just this process). */
@@ -112,6 +114,8 @@ const KEYS: Record<string, string> = {
   'database.poolSize': 'BERTH_DATABASE_POOL_SIZE',
   'uploads.purgeAfter': 'BERTH_UPLOADS_PURGE_AFTER',
   'uploads.purgeInterval': 'BERTH_UPLOADS_PURGE_INTERVAL',
+  'lifecycle.enabled': 'BERTH_LIFECYCLE_ENABLED',
+  'lifecycle.interval': 'BERTH_LIFECYCLE_INTERVAL',
   'limits.maxManifestBytes': 'BERTH_LIMITS_MAX_MANIFEST_BYTES',
   'limits.maxBlobBytes': 'BERTH_LIMITS_MAX_BLOB_BYTES',
   'limits.maxHeaderBytes': 'BERTH_LIMITS_MAX_HEADER_BYTES',
@@ -228,6 +232,13 @@ function build(settings: Settings, cwd: string): Config {
     uploads: {
       purgeAfterSeconds: read('uploads.purgeAfter', 86400, parseDurationSeconds, 'a duration such as 24h'),
       purgeIntervalSeconds: read('uploads.purgeInterval', 3600, parseDurationSeconds, 'a duration such as 1h'),
+    },
+    lifecycle: {
+      enabled: read('lifecycle.enabled', true, asBoolean, 'true or false'),
+      intervalSeconds: read('lifecycle.interval', 86400, (value) => {
+        const seconds = parseDurationSeconds(value);
+        return seconds !== undefined && seconds >= 60 ? seconds : undefined;
+      }, 'a duration of at least 1m such as 24h'),
     },
     limits: {
       maxManifestBytes: read('limits.maxManifestBytes', 4 * 1024 * 1024, asPositiveInteger, 'a positive number of bytes'),

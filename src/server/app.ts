@@ -5,6 +5,7 @@ import type { Config, StorageConfig } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
 import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
+import { lifecycleTickSeconds, startLifecycleSchedule } from '../lifecycle/lifecycle-schedule.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
@@ -223,6 +224,13 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     // node at the very moment of renewal), and moves within two intervals when it dies.
     mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), 2 * config.uploads.purgeIntervalSeconds * 1000),
   });
+  const lifecycle = startLifecycleSchedule(metadata.lifecycle, {
+    intervalSeconds: config.lifecycle.intervalSeconds,
+    enabled: options.runJobs && config.lifecycle.enabled,
+    log,
+    // Renewed at every tick; moves to another node within two ticks when its holder dies.
+    mayRun: clusterLease(metadata.leases, 'lifecycle', leaseHolderName(), 2 * lifecycleTickSeconds(config.lifecycle.intervalSeconds) * 1000),
+  });
   return {
     registry,
     ...(newCredentials ? { newCredentials } : {}),
@@ -233,6 +241,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     },
     close: async () => {
       await uploadPurge.stop();
+      await lifecycle.stop();
       await metadata.close();
       await blobs.close();
     },

@@ -39,6 +39,7 @@ test('defaults', () => {
     database: { driver: 'sqlite', path: '/srv/berth/data/berth.db', synchronous: 'FULL' },
     serverKey: { kind: 'generated', path: '/srv/berth/data/server.key' },
     uploads: { purgeAfterSeconds: 86400, purgeIntervalSeconds: 3600 },
+    lifecycle: { enabled: true, intervalSeconds: 86400 },
     limits: { maxManifestBytes: 4 * 1024 * 1024, maxBlobBytes: 1024 ** 4, maxHeaderBytes: 16 * 1024 },
     shutdownTimeoutSeconds: 30,
     workers: 1,
@@ -70,6 +71,9 @@ test('a YAML file sets every kind of value', (t) => {
       'uploads:',
       '  purgeAfter: 12h',
       '  purgeInterval: 90',
+      'lifecycle:',
+      '  enabled: false',
+      '  interval: 6h',
       'limits:',
       '  maxManifestBytes: 1048576',
       '  maxBlobBytes: "2048"',
@@ -94,6 +98,7 @@ test('a YAML file sets every kind of value', (t) => {
     database: { driver: 'sqlite', path: '/var/lib/berth/meta/berth.db', synchronous: 'NORMAL' },
     serverKey: { kind: 'file', path: '/srv/berth/secrets/server.key' },
     uploads: { purgeAfterSeconds: 43200, purgeIntervalSeconds: 90 },
+    lifecycle: { enabled: false, intervalSeconds: 21600 },
     limits: { maxManifestBytes: 1048576, maxBlobBytes: 2048, maxHeaderBytes: 32768 },
     shutdownTimeoutSeconds: 60,
     workers: 3,
@@ -151,6 +156,8 @@ test('every environment variable maps to its key', () => {
         BERTH_DATABASE_SYNCHRONOUS: 'NORMAL',
         BERTH_UPLOADS_PURGE_AFTER: '2h',
         BERTH_UPLOADS_PURGE_INTERVAL: '5m',
+        BERTH_LIFECYCLE_ENABLED: 'false',
+        BERTH_LIFECYCLE_INTERVAL: '1h',
         BERTH_LIMITS_MAX_MANIFEST_BYTES: '100',
         BERTH_LIMITS_MAX_BLOB_BYTES: '200',
         BERTH_LIMITS_MAX_HEADER_BYTES: '300',
@@ -174,6 +181,7 @@ test('every environment variable maps to its key', () => {
     database: { driver: 'sqlite', path: '/srv/berth/state/m.db', synchronous: 'NORMAL' },
     serverKey: { kind: 'file', path: '/run/secrets/berth-key' },
     uploads: { purgeAfterSeconds: 7200, purgeIntervalSeconds: 300 },
+    lifecycle: { enabled: false, intervalSeconds: 3600 },
     limits: { maxManifestBytes: 100, maxBlobBytes: 200, maxHeaderBytes: 300 },
     shutdownTimeoutSeconds: 5,
     workers: 2,
@@ -182,6 +190,12 @@ test('every environment variable maps to its key', () => {
     registryAuth: 'required',
     createOnPush: false,
   });
+});
+
+test('lifecycle.interval is a duration of at least a minute', () => {
+  configError(() => loadConfig(sources({ env: { BERTH_LIFECYCLE_INTERVAL: '30s' } })), /lifecycle.interval .* must be a duration of at least 1m/);
+  configError(() => loadConfig(sources({ env: { BERTH_LIFECYCLE_INTERVAL: 'daily' } })), /lifecycle.interval/);
+  assert.equal(loadConfig(sources({ env: { BERTH_LIFECYCLE_INTERVAL: '7d' } })).lifecycle.intervalSeconds, 7 * 86400);
 });
 
 test('flags: tls.selfSigned as a boolean or a string', () => {
