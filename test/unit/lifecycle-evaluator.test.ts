@@ -294,10 +294,8 @@ describe('lifecycle evaluator: index and referrer graphs', () => {
 
   test('an untagged rule never expires the untagged children of a kept index on their own', () => {
     const images = [...multiArch('app', { tags: ['v1'], pushed: 30 }), image('loose', { pushed: 30 })];
-    for (const selection of [{ tagStatus: 'untagged', ...OLDER_THAN(7) }, { tagStatus: 'untagged', ...KEEP(1) }]) {
-      const result = evaluate(policy([1, selection]), images);
-      assert.deepEqual(digests(result), selection.countType === 'imageCountMoreThan' ? [] : ['loose']);
-    }
+    assert.deepEqual(digests(evaluate(policy([1, { tagStatus: 'untagged', ...OLDER_THAN(7) }]), images)), ['loose']);
+    assert.deepEqual(digests(evaluate(policy([1, { tagStatus: 'untagged', ...KEEP(1) }]), images)), []);
   });
 
   test('count rules count top-level manifests only: an index counts once, not its children', () => {
