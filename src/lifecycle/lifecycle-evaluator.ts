@@ -51,7 +51,8 @@ export function evaluateLifecyclePolicy(
   now: Date,
 ): LifecycleExpiry[] {
   const graph = buildGraph(images);
-  const topLevel = images.filter((image) => isTopLevel(image, graph));
+  // From the graph's map, so a manifest given twice is still counted once.
+  const topLevel = [...graph.byDigest.values()].filter((image) => isTopLevel(image, graph));
   const ruleExpired = applyRules(policy, topLevel, now);
   if (ruleExpired.size === 0) return [];
 

@@ -270,6 +270,11 @@ describe('lifecycle evaluator: ECR\'s evaluation rules', () => {
     assert.deepEqual(digests(evaluate(policy([1, { tagStatus: 'untagged', ...OLDER_THAN(1) }]), images)), ['u']);
   });
 
+  test('a manifest listed twice in the input is counted once', () => {
+    const images = [image('a', { pushed: 3 }), image('b', { pushed: 2 }), image('b', { pushed: 2 })];
+    assert.deepEqual(digests(evaluateLifecyclePolicy(policy([1, { tagStatus: 'untagged', ...KEEP(1) }]), images, NOW)), ['a']);
+  });
+
   test('nothing to expire, or nothing in the repository, gives an empty list', () => {
     const p = policy([1, { tagStatus: 'any', ...KEEP(10) }]);
     assert.deepEqual(evaluate(p, [image('a', { pushed: 1 }), image('b', { tags: ['x'], pushed: 2 })]), []);
