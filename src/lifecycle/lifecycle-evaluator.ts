@@ -13,10 +13,11 @@
 //   digest (the smaller digest counts as the younger), so results are stable.
 // - sinceImagePushed N days: expired when pushed more than N×24 h before `now`.
 // - sinceImagePulled N days: expired when its last recorded pull is more than
-//   N×24 h before `now`. A never-pulled image counts from its push (ECR's archive
-//   docs treat an image that was never pulled by its push time as well), and a
-//   push after the last pull (the same digest pushed again) counts as use too.
-//   ECR only allows sinceImagePulled with its archive transition; Berth expires.
+//   N×24 h before `now`. ECR's documentation does not say what an image that was
+//   never pulled counts from; Berth counts it from its push (otherwise a fresh
+//   push would expire at once, or never), and a push after the last pull (the
+//   same digest pushed again) counts as use too. ECR only allows sinceImagePulled
+//   with its archive transition; Berth expires (see the grammar).
 //
 // Graph awareness (ECR does not do this): rules count and select only TOP-LEVEL
 // manifests, i.e. manifests no index of the repository lists and that are not
@@ -50,7 +51,8 @@ export function evaluateLifecyclePolicy(
   now: Date,
 ): LifecycleExpiry[] {
   const graph = buildGraph(images);
-  const topLevel = images.filter((image) => isTopLevel(image, graph));
+  // From the graph's map, so a manifest given twice is still counted once.
+  const topLevel = [...graph.byDigest.values()].filter((image) => isTopLevel(image, graph));
   const ruleExpired = applyRules(policy, topLevel, now);
   if (ruleExpired.size === 0) return [];
 
