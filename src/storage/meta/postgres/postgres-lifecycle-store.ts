@@ -2,8 +2,10 @@
 // before it looks: every push that could change what it checks waits for it or is
 // waited for — a push of the same digest (with a tag) locks that row, a tag moving
 // onto it and an index listing it take FOR KEY SHARE on it — and after the wait each
-// check statement sees what committed meanwhile (READ COMMITTED). Starting a preview
-// is one conditional upsert, so two nodes cannot both start one.
+// check statement sees what committed meanwhile (READ COMMITTED). A referrer pushed at
+// that very moment is the exception (a push does not lock its subject): it may end up
+// without its subject, which OCI allows. Starting a preview is one conditional upsert,
+// so two nodes cannot both start one.
 import type { LifecycleStore } from '../lifecycle-store.ts';
 import { ifFound } from '../rows/column-values.ts';
 import { EXPIRATION_COLUMNS, expireDecision, lifecycleRows, PREVIEW_COLUMNS, resultsValue } from '../rows/lifecycle-rows.ts';
