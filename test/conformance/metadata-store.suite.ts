@@ -48,7 +48,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('repositories are listed sorted, with limit and after', async (s) => {
       const names = ['z', 'b', 'a/b', 'a', 'c-d', 'a.b', 'a_b', 'a-b', 'library/alpine', 'aa'];
-      for (const name of names) await s.blobs.link(name, digest(`layer of ${name}`), 1);
+      for (const name of names) await stored(s, name, digest(`layer of ${name}`), 1);
       const sorted = ['a', 'a-b', 'a.b', 'a/b', 'a_b', 'aa', 'b', 'c-d', 'library/alpine', 'z'];
       assert.deepEqual([...names].sort(), sorted, 'test bug: expected order is code-unit order');
       assert.deepEqual(await s.repositories.list({ limit: 100 }), sorted);
@@ -66,7 +66,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('walking repository pages of any size yields every repository once, in order', async (s) => {
       const names = Array.from({ length: 23 }, (_, index) => `repo/${String(index).padStart(2, '0')}`);
-      for (const name of [...names].reverse()) await s.blobs.link(name, digest('shared'), 6);
+      for (const name of [...names].reverse()) await stored(s, name, digest('shared'), 6);
       for (const limit of [1, 2, 5, 22, 23, 24]) {
         assert.deepEqual(await walk((after) => s.repositories.list({ limit, ...(after === undefined ? {} : { after }) })), names, `limit ${limit}`);
       }
@@ -76,7 +76,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('link creates the repository and records the size', async (s) => {
       const layer = digest('layer');
-      await s.blobs.link('team/app', layer, 1234);
+      await stored(s, 'team/app', layer, 1234);
       assert.equal(await s.repositories.exists('team/app'), true);
       assert.deepEqual(await s.repositories.list({ limit: 10 }), ['team/app']);
       assert.equal(await s.blobs.linked('team/app', layer), 1234);
@@ -88,8 +88,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('linking the same blob twice is idempotent', async (s) => {
       const layer = digest('twice');
-      await s.blobs.link('app', layer, 10);
-      await s.blobs.link('app', layer, 10);
+      await stored(s, 'app', layer, 10);
+      await stored(s, 'app', layer, 10);
       assert.equal(await s.blobs.linked('app', layer), 10);
       assert.equal(await s.blobs.unlink('app', layer), true);
       assert.equal(await s.blobs.linked('app', layer), undefined, 'one unlink removes the (single) link');
@@ -97,15 +97,15 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('a zero-size blob is linked (0 is not "absent")', async (s) => {
       const empty = digest('');
-      await s.blobs.link('app', empty, 0);
+      await stored(s, 'app', empty, 0);
       assert.equal(await s.blobs.linked('app', empty), 0);
       assert.equal(await s.blobs.anywhere(empty), 0);
     });
 
     it('unlinking a blob in one repository keeps it in another', async (s) => {
       const layer = digest('shared layer');
-      await s.blobs.link('one', layer, 42);
-      await s.blobs.link('two', layer, 42);
+      await stored(s, 'one', layer, 42);
+      await stored(s, 'two', layer, 42);
       assert.equal(await s.blobs.unlink('one', layer), true);
       assert.equal(await s.blobs.linked('one', layer), undefined);
       assert.equal(await s.blobs.linked('two', layer), 42, 'deleting a blob from one repository does not take it from another');
@@ -114,7 +114,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.blobs.unlink('two', layer), true);
       assert.equal(await s.blobs.anywhere(layer), undefined, 'no repository links it any more');
       // Linking again after every link is gone works.
-      await s.blobs.link('three', layer, 42);
+      await stored(s, 'three', layer, 42);
       assert.equal(await s.blobs.linked('three', layer), 42);
       assert.equal(await s.blobs.anywhere(layer), 42);
     });
@@ -128,7 +128,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('concurrent link calls for the same digest all succeed', async (s) => {
       const layer = digest('concurrent');
       const repositories = Array.from({ length: 10 }, (_, index) => `concurrent/r${index}`);
-      await Promise.all([...repositories, ...repositories].map((repository) => s.blobs.link(repository, layer, 77)));
+      await Promise.all([...repositories, ...repositories].map((repository) => stored(s, repository, layer, 77)));
       for (const repository of repositories) assert.equal(await s.blobs.linked(repository, layer), 77, repository);
       assert.equal(await s.blobs.anywhere(layer), 77);
       assert.deepEqual(await s.repositories.list({ limit: 100 }), [...repositories].sort());
@@ -141,7 +141,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       const layer = digest('layer');
       const child = digest('child manifest');
       // The layer exists, but in another repository: that does not count.
-      await s.blobs.link('elsewhere', layer, 3);
+      await stored(s, 'elsewhere', layer, 3);
       const record = manifestRecord('fresh/repo', { config, layers: [layer] });
       const result = await s.manifests.put(record, { blobs: [config, layer, config], manifests: [child] }, 'latest');
       assert.equal(result.ok, false);
@@ -157,7 +157,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('a refused manifest does not move an existing tag', async (s) => {
       const config = digest('config');
-      await s.blobs.link('app', config, 2);
+      await stored(s, 'app', config, 2);
       const good = manifestRecord('app', { config, n: 1 });
       assert.deepEqual(await s.manifests.put(good, { blobs: [config], manifests: [] }, 'latest'), { ok: true });
       const bad = manifestRecord('app', { config, n: 2 });
@@ -170,8 +170,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('put stores the manifest; get by digest and by tag return it exactly', async (s) => {
       const config = digest('config');
       const layer = digest('layer');
-      await s.blobs.link('team/app', config, 100);
-      await s.blobs.link('team/app', layer, 2000);
+      await stored(s, 'team/app', config, 100);
+      await stored(s, 'team/app', layer, 2000);
       const record = manifestRecord(
         'team/app',
         { config, layers: [layer] },
@@ -375,7 +375,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('concurrent puts of the same manifest and tag all succeed', async (s) => {
       const config = digest('config');
-      await s.blobs.link('race', config, 1);
+      await stored(s, 'race', config, 1);
       const record = manifestRecord('race', { config });
       const results = await Promise.all(Array.from({ length: 10 }, () => s.manifests.put(record, { blobs: [config], manifests: [] }, 'latest')));
       for (const result of results) assert.deepEqual(result, { ok: true });
@@ -490,7 +490,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await moved('registry.setPolicy', () => s.registry.setPolicy(ACCOUNT, '{}'));
       await moved('accountSettings.put', () => s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'DISABLED'));
       const config = digest('generation config');
-      await stayed('blobs.link', () => s.blobs.link('gen/repo', config, 10));
+      await stayed('blobs.link', () => stored(s, 'gen/repo', config, 10));
       await stayed('manifests.put', () => s.manifests.put(manifestRecord('gen/repo', { config }), { blobs: [config], manifests: [] }, 'v1'));
       await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
     });
@@ -598,7 +598,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.repositories.create('team/app', settings, { team: 'a' }, new Date(T0)), true);
       assert.equal(await s.repositories.create('team/app', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0)), false, 'names are unique');
       assert.deepEqual(await s.repositories.get('team/app'), { name: 'team/app', createdAt: new Date(T0), settings, tags: { team: 'a' } });
-      await s.blobs.link('pushed/app', digest('layer'), 10);
+      await stored(s, 'pushed/app', digest('layer'), 10);
       const pushed = await s.repositories.get('pushed/app');
       assert.deepEqual(pushed?.settings, DEFAULT_REPOSITORY_SETTINGS);
       assert.deepEqual(pushed?.tags, {});
@@ -625,8 +625,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('repositories: delete refuses one with images unless forced, and a forced delete takes everything with it', async (s) => {
       const config = digest('config');
-      await s.blobs.link('full', config, 2);
-      await s.blobs.link('other', config, 2);
+      await stored(s, 'full', config, 2);
+      await stored(s, 'other', config, 2);
       const manifest = manifestRecord('full', { config });
       assert.deepEqual(await s.manifests.put(manifest, { blobs: [config], manifests: [] }, 'v1'), { ok: true });
       assert.equal(await s.repositories.delete('full', { force: false }), 'not-empty');
@@ -772,7 +772,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {
       const config = digest('config');
-      await s.blobs.link('pulled', config, 5);
+      await stored(s, 'pulled', config, 5);
       const image = manifestRecord('pulled', { config });
       await s.manifests.put(image, { blobs: [config], manifests: [] }, 'v1');
       assert.equal((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, undefined, 'never pulled');
@@ -791,8 +791,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('manifests.list: by digest, paged, with sorted tags and the bytes of referenced blobs', async (s) => {
       const config = digest('config');
       const layer = digest('layer');
-      await s.blobs.link('imgs', config, 100);
-      await s.blobs.link('imgs', layer, 1000);
+      await stored(s, 'imgs', config, 100);
+      await stored(s, 'imgs', layer, 1000);
       const a = manifestRecord('imgs', { config, n: 'a' });
       const b = manifestRecord('imgs', { config, n: 'b' });
       assert.deepEqual(await s.manifests.put(a, { blobs: [config, layer], manifests: [] }, 'v2'), { ok: true });
@@ -854,7 +854,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       const upload = uploadRecord('done/app', T0);
       await s.uploads.create(upload);
       const digest = `sha256:${'c'.repeat(64)}`;
-      await s.uploads.complete(upload.id, 'done/app', digest, 4242);
+      assert.equal(await s.blobs.reserve(digest, 4242, new Date(T0)), 'reserved');
+      assert.equal(await s.uploads.complete(upload.id, 'done/app', digest, 4242), true);
       assert.equal(await s.uploads.get(upload.id), undefined, 'the session is gone');
       assert.equal(await s.blobs.linked('done/app', digest), 4242, 'the blob is linked');
       assert.equal(await s.repositories.exists('done/app'), true, 'the repository exists');
@@ -944,6 +945,12 @@ function creationTemplate(prefix: string, overrides: Partial<CreationTemplateRec
 
 function uploadRecord(repository: string, at: number): UploadRecord {
   return { id: randomUUID(), repository, offset: 0, startedAt: new Date(at - 500), updatedAt: new Date(at) };
+}
+
+/** A blob uploaded as the registry uploads one: reserved (its bytes committed), then linked. */
+async function stored(s: MetadataStore, repository: string, digest: string, size: number): Promise<boolean> {
+  assert.equal(await s.blobs.reserve(digest, size, new Date()), 'reserved', `reserving ${digest}`);
+  return s.blobs.link(repository, digest, size);
 }
 
 async function walk(page: (after: string | undefined) => Promise<string[]>): Promise<string[]> {
