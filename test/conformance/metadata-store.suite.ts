@@ -893,6 +893,131 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await s.uploads.delete(old2.id);
       assert.deepEqual(await s.uploads.listUpdatedBefore(cutoff, 10), []);
     });
+
+    // ---------------------------------------------------------------- garbage collection
+    // Reserve, link and touch (BlobLinkStore) and the BlobCollectionStore: every state
+    // change of a blob goes through its row, and a mark shuts every link out.
+    describe('garbage collection', () => {
+      /** A cutoff after everything the test did: only age-independent rules decide. */
+      const later = () => new Date(Date.now() + 60_000);
+
+      it('a reserved blob is invisible until linked, and a link needs a reserved row', async (s) => {
+        const layer = digest('gc reserved');
+        assert.equal(await s.blobs.link('gc/app', layer, 5), false, 'no row: refused');
+        assert.equal(await s.repositories.exists('gc/app'), false, 'a refused link writes nothing');
+        assert.equal(await s.blobs.reserve(layer, 5, new Date(T0)), 'reserved');
+        assert.equal(await s.blobs.linked('gc/app', layer), undefined);
+        assert.equal(await s.blobs.anywhere(layer), undefined, 'a row without links is not a blob anyone can see');
+        assert.equal(await s.blobs.reserve(layer, 5, new Date(T0 + 1)), 'reserved', 'reserving again is fine');
+        assert.equal(await s.blobs.link('gc/app', layer, 5), true);
+        assert.equal(await s.blobs.linked('gc/app', layer), 5);
+        assert.equal(await s.blobs.touch(layer, new Date()), true);
+        assert.equal(await s.blobs.touch(digest('gc never stored'), new Date()), false, 'touching an unknown blob');
+      });
+
+      it('unreferenced lists blobs no manifest references and nothing touched since the cutoff, sorted and paged', async (s) => {
+        const old = [digest('gc old 1'), digest('gc old 2'), digest('gc old 3')].sort();
+        for (const [index, layer] of old.entries()) assert.equal(await s.blobs.reserve(layer, 10 + index, new Date(T0)), 'reserved');
+        const fresh = digest('gc fresh');
+        await s.blobs.reserve(fresh, 7, new Date(T0 + 10_000));
+        const cutoff = new Date(T0 + 5_000);
+        assert.deepEqual(
+          (await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest),
+          old,
+        );
+        assert.deepEqual(await s.blobCollection.unreferenced(cutoff, undefined, 1), [{ digest: old[0], size: 10 }]);
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, old[0], 10)).map((blob) => blob.digest), old.slice(1));
+        assert.deepEqual(await s.blobCollection.unreferencedTotals(cutoff), { blobs: 3, bytes: 10 + 11 + 12 });
+        // Reserving an old blob again (an upload of the same bytes) protects it.
+        await s.blobs.reserve(old[1]!, 11, new Date(T0 + 6_000));
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest), [old[0], old[2]]);
+        // Touching does too (a HEAD that told a client the blob exists).
+        await stored(s, 'gc/touched', old[2]!, 12);
+        assert.equal(await s.blobs.touch(old[2]!, new Date(T0 + 7_000)), true);
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest), [old[0]]);
+      });
+
+      it('a blob referenced by a manifest in any repository is never a candidate, until the manifest goes', async (s) => {
+        const config = digest('gc config');
+        await stored(s, 'gc/one', config, 3);
+        await stored(s, 'gc/two', config, 3);
+        const record = manifestRecord('gc/one', { config });
+        assert.deepEqual(await s.manifests.put(record, { blobs: [config], manifests: [] }, 'v1'), { ok: true });
+        // Unlinked from the other repository: still referenced from gc/one.
+        await s.blobs.unlink('gc/two', config);
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), []);
+        assert.deepEqual(await s.blobCollection.mark([config], later()), [], 'mark re-checks the references');
+        assert.equal(await s.blobs.linked('gc/one', config), 3, 'a refused mark leaves the links');
+        assert.equal(await s.manifests.delete('gc/one', record.digest), true);
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [{ digest: config, size: 3 }]);
+      });
+
+      it('mark unlinks the blob everywhere and shuts out reserve, link, touch and upload completion until forget', async (s) => {
+        const layer = digest('gc marked');
+        await stored(s, 'gc/a', layer, 9);
+        await stored(s, 'gc/b', layer, 9);
+        assert.deepEqual(await s.blobCollection.mark([layer], new Date(T0)), [], 'touched after the cutoff: kept');
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [layer]);
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [], 'marking twice does nothing');
+        assert.equal(await s.blobs.linked('gc/a', layer), undefined);
+        assert.equal(await s.blobs.linked('gc/b', layer), undefined);
+        assert.equal(await s.blobs.anywhere(layer), undefined);
+        assert.equal(await s.blobs.reserve(layer, 9, new Date()), 'busy');
+        assert.equal(await s.blobs.link('gc/a', layer, 9), false);
+        assert.equal(await s.blobs.touch(layer, new Date()), false);
+        const upload = uploadRecord('gc/a', T0);
+        await s.uploads.create(upload);
+        assert.equal(await s.uploads.complete(upload.id, 'gc/a', layer, 9), false);
+        assert.equal((await s.uploads.get(upload.id))?.id, upload.id, 'a refused completion leaves the session');
+        const record = manifestRecord('gc/a', { layer });
+        assert.deepEqual(await s.manifests.put(record, { blobs: [layer], manifests: [] }), { ok: false, missingBlobs: [layer], missingManifests: [] });
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [], 'a marked blob is no candidate');
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), [{ digest: layer, size: 9 }]);
+        assert.equal(await s.blobCollection.forget([layer]), 1);
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), []);
+        assert.equal(await s.blobs.reserve(layer, 9, new Date()), 'reserved', 'after forget the digest can be stored afresh');
+        assert.equal(await s.uploads.complete(upload.id, 'gc/a', layer, 9), true);
+        assert.equal(await s.blobs.linked('gc/a', layer), 9);
+      });
+
+      it('forget removes only marked rows', async (s) => {
+        const live = digest('gc live');
+        await stored(s, 'gc/live', live, 4);
+        assert.equal(await s.blobCollection.forget([live]), 0);
+        assert.equal(await s.blobs.linked('gc/live', live), 4);
+      });
+
+      it('marked lists marks sorted and paged; known tells which digests have a row', async (s) => {
+        const layers = [digest('gc m1'), digest('gc m2'), digest('gc m3')].sort();
+        for (const layer of layers) await s.blobs.reserve(layer, 1, new Date(T0));
+        assert.deepEqual((await s.blobCollection.mark(layers, new Date(T0 + 1))).sort(), layers);
+        assert.deepEqual((await s.blobCollection.marked(undefined, 2)).map((blob) => blob.digest), layers.slice(0, 2));
+        assert.deepEqual((await s.blobCollection.marked(layers[1], 2)).map((blob) => blob.digest), layers.slice(2));
+        const unknown = digest('gc unknown');
+        assert.deepEqual(await s.blobCollection.known([...layers, unknown]), new Set(layers));
+        assert.deepEqual(await s.blobCollection.known([]), new Set());
+      });
+
+      it('claimOrphan inserts a marked row only where there is none', async (s) => {
+        const orphan = digest('gc orphan');
+        assert.equal(await s.blobCollection.claimOrphan(orphan, 20, new Date(T0)), true);
+        assert.equal(await s.blobCollection.claimOrphan(orphan, 20, new Date(T0)), false);
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), [{ digest: orphan, size: 20 }]);
+        assert.equal(await s.blobs.reserve(orphan, 20, new Date()), 'busy', 'an upload waits for the orphan delete');
+        const owned = digest('gc owned');
+        await s.blobs.reserve(owned, 5, new Date());
+        assert.equal(await s.blobCollection.claimOrphan(owned, 5, new Date()), false, 'a reserved digest belongs to its upload');
+        assert.equal(await s.blobs.link('gc/owned', owned, 5), true);
+      });
+
+      it('deleting a repository leaves its unreferenced blobs to the collector', async (s) => {
+        const layer = digest('gc repo delete');
+        await stored(s, 'gc/gone', layer, 6);
+        assert.equal(await s.repositories.delete('gc/gone', { force: true }), 'deleted');
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [{ digest: layer, size: 6 }]);
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [layer]);
+      });
+    });
   });
 }
 
