@@ -5,6 +5,7 @@ import type { Config, StorageConfig } from '../config/config.ts';
 import { createHttpHandler } from '../http/http-handler.ts';
 import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
+import { startGarbageCollection, type GarbageCollectionJob } from '../jobs/garbage-collection.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
@@ -29,6 +30,7 @@ export interface App {
   readonly newCredentials?: NewCredentials;
   readonly handler: RequestListener;
   readonly uploadPurge: UploadPurgeJob;
+  readonly garbageCollection: GarbageCollectionJob;
   setReady(ready: boolean): void;
   close(): Promise<void>;
 }
@@ -184,6 +186,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
     accountId: config.accountId,
     createOnPush: config.createOnPush,
+    // A blob a client was told exists is protected for (nine tenths of) the grace period at least.
+    touchIntervalMs: Math.min(60_000, (config.gc.gracePeriodSeconds * 1000) / 10),
   });
   let ready = false;
   let serverKey: Buffer;
@@ -223,16 +227,26 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     // node at the very moment of renewal), and moves within two intervals when it dies.
     mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), 2 * config.uploads.purgeIntervalSeconds * 1000),
   });
+  const garbageCollection = startGarbageCollection({
+    metadata,
+    blobs,
+    intervalSeconds: config.gc.intervalSeconds,
+    gracePeriodSeconds: config.gc.gracePeriodSeconds,
+    log,
+    enabled: options.runJobs && config.gc.enabled,
+  });
   return {
     registry,
     ...(newCredentials ? { newCredentials } : {}),
     handler,
     uploadPurge,
+    garbageCollection,
     setReady: (value) => {
       ready = value;
     },
     close: async () => {
       await uploadPurge.stop();
+      await garbageCollection.stop();
       await metadata.close();
       await blobs.close();
     },
