@@ -12,6 +12,9 @@
 import type { BlobCollectionStore, CollectableBlob } from '../blob-collection-store.ts';
 import type { PostgresConnection, Queries, Row } from './postgres-connection.ts';
 
+/** Marks in flight at once (each holds a pooled connection until its durable commit). */
+const MARK_CONCURRENCY = 4;
+
 /** Not marked, untouched since the cutoff, referenced by no manifest in any repository. */
 const UNREFERENCED = `
   FROM blobs b
@@ -27,17 +30,23 @@ export function createPostgresBlobCollectionStore(db: PostgresConnection): BlobC
       return { blobs: Number(row.blobs), bytes: Number(row.bytes) };
     },
     mark: async (digests, cutoff) => {
-      const marked: string[] = [];
-      // One transaction per blob: a mark holds its row and links only briefly, and never
-      // waits for a push while holding another blob's links (no deadlock with pushes).
-      for (const digest of digests) {
-        const done = await db.transaction((tx) => markOne(tx, digest, cutoff)).catch((error: unknown) => {
-          if (error instanceof Referenced) return false;
-          throw error;
-        });
-        if (done) marked.push(digest);
-      }
-      return marked;
+      // One transaction per blob: a mark holds one blob's row and links, briefly, and never
+      // waits for a push while holding another blob's links — so marks running side by side
+      // (MARK_CONCURRENCY, each a durable commit) cannot deadlock with pushes or each other.
+      const marked = new Set<string>();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < digests.length) {
+          const digest = digests[next++]!;
+          const done = await db.transaction((tx) => markOne(tx, digest, cutoff)).catch((error: unknown) => {
+            if (error instanceof Referenced) return false;
+            throw error;
+          });
+          if (done) marked.add(digest);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(MARK_CONCURRENCY, digests.length) }, worker));
+      return digests.filter((digest) => marked.has(digest));
     },
     marked: async (after, limit) =>
       (await db.all('SELECT digest, size FROM blobs WHERE deleting AND digest > $1 ORDER BY digest LIMIT $2', after ?? '', limit)).map(collectable),
