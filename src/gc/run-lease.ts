@@ -4,8 +4,7 @@
 // left, and could finish the other's mark while that one's delete is still on its way,
 // after an upload had stored the digest afresh. A collector that dies stops renewing;
 // its lease lapses after RUN_LEASE_TTL_MS and the next run finishes its marks.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { leaseHolderName } from '../jobs/cluster-lease.ts';
 import type { LeaseStore } from '../storage/meta/lease-store.ts';
 import { leaseStillSafe } from './gc-plan.ts';
 
@@ -23,7 +22,7 @@ export interface RunLease {
 
 /** Takes the run lease, or undefined while another collector holds it. */
 export async function takeRunLease(leases: LeaseStore, now: () => number = Date.now): Promise<RunLease | undefined> {
-  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const holder = leaseHolderName();
   let heldUntil = 0;
   const take = async (): Promise<boolean> => {
     const at = now();
