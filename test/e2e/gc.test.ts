@@ -3,7 +3,7 @@
 // --grace-period 0s`, run beside the server on its data directory, reclaims exactly
 // the bytes of the blobs only the deleted image used — its summary says so, and the
 // files are gone — while the other image still pulls back byte for byte, and a push
-// after the collection works.
+// after the collection works. Then a collection while skopeo pushes and pulls.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -45,12 +45,14 @@ after(async () => {
 const blobsOf = (image: BuiltImage) => [image.config, ...image.layers.map((layer) => layer.descriptor)];
 const blobPath = (digest: string) => join(berth.dataDir, 'blobs', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7));
 
-async function pullAndVerify(reference: string, image: BuiltImage, into: string): Promise<void> {
+/** Pulls with skopeo into a new layout and verifies every digest (and, given the image, that it is that image). */
+async function pullAndVerify(reference: string, image: BuiltImage | undefined, into: string): Promise<void> {
   await skopeo.copy(`docker://${berth.hostPort}/${reference}`, `oci:${join(work, into)}:x`, { srcTls: plainHttp });
   const pulled = new OciLayout(join(work, into));
   const root = await pulled.resolve('x');
-  assert.equal(root.digest, image.manifest.digest);
   const blobs = await pulled.verifyTree(root);
+  if (!image) return;
+  assert.equal(root.digest, image.manifest.digest);
   for (const blob of blobsOf(image)) assert.ok(blobs.has(blob.digest), `${blob.digest} pulled and verified`);
 }
 
@@ -96,4 +98,24 @@ test('berth gc reclaims a deleted image\'s layers beside a running server; the o
   await pullAndVerify('team/doomed:v2', doomed, 'doomed-pulled');
   const text = (await run(process.execPath, [...berthNodeFlags, berthMain, 'gc', '--data-dir', berth.dataDir], { timeoutMs: 60_000 })).stdout;
   assert.match(text, /^berth gc: reclaimed 0 blobs, 0 bytes in \d+\.\d s\n/, 'with the default grace period nothing young goes');
+});
+
+test('berth gc collects while skopeo pushes and pulls: the pushes complete and pull back', { skip, timeout: 180_000 }, async () => {
+  const graceSeconds = 3;
+  const old = (await buildTestImages(join(work, 'old-src'))).single;
+  await skopeo.copy(`oci:${join(work, 'old-src')}:single`, `docker://${berth.hostPort}/busy/old:v1`, { destTls: plainHttp });
+  await awsCli(berth, ['ecr', 'batch-delete-image', '--repository-name', 'busy/old', '--image-ids', 'imageTag=v1']);
+  // The deleted image's blobs age past the grace period; what is pushed from now on stays younger.
+  await new Promise((resolve) => setTimeout(resolve, graceSeconds * 1000 + 500));
+  const fresh = await Promise.all([0, 1, 2].map(async (index) => ({ index, image: (await buildTestImages(join(work, `fresh-${index}-src`))).single })));
+  const pushes = Promise.all(
+    fresh.map(({ index }) => skopeo.copy(`oci:${join(work, `fresh-${index}-src`)}:single`, `docker://${berth.hostPort}/busy/fresh-${index}:v1`, { destTls: plainHttp })),
+  );
+  const pulls = Promise.all([0, 1].map((round) => pullAndVerify('team/kept:v1', undefined, `kept-during-${round}`)));
+  const collected = run(process.execPath, [...berthNodeFlags, berthMain, 'gc', '--data-dir', berth.dataDir, '--grace-period', `${graceSeconds}s`, '--json'], { timeoutMs: 60_000 });
+  const [summaryOut] = await Promise.all([collected, pushes, pulls]);
+  const summary = JSON.parse(summaryOut.stdout) as GcSummary;
+  assert.ok(summary.blobsReclaimed >= 2, `the deleted image's layers went: ${summaryOut.stdout}`);
+  for (const blob of old.layers) assert.equal(existsSync(blobPath(blob.descriptor.digest)), false);
+  for (const { index, image } of fresh) await pullAndVerify(`busy/fresh-${index}:v1`, image, `fresh-${index}-pulled`);
 });
