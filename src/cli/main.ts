@@ -13,10 +13,12 @@ import { createLogger, serve } from '../server/serve.ts';
 import { parseArgs } from './args.ts';
 import { runAdmin } from './admin/run-admin.ts';
 import { runLifecycleCommand } from './lifecycle/run-lifecycle-command.ts';
+import { runGc } from './gc/run-gc.ts';
 
 const HELP = `Usage: berth serve [options]
        berth admin <command> [options]   manage IAM users and keys (see berth admin --help)
        berth lifecycle <run|log> [options]   run lifecycle policies now, or show what they expired (see berth lifecycle --help)
+       berth gc [--dry-run] [--grace-period 24h]   delete unreferenced blobs, beside a running server (see berth gc --help)
 
 Runs the Berth container registry.
 
@@ -39,6 +41,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (argv[0] === 'lifecycle') {
     return runLifecycleCommand(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() });
+  }
+  if (argv[0] === 'gc') {
+    return runGc(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), stderrIsTty: process.stderr.isTTY === true, env: process.env, cwd: process.cwd() });
   }
   const args = parseArgs(argv);
   if (args.help) {

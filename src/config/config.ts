@@ -60,6 +60,8 @@ export interface Config {
   readonly uploads: { readonly purgeAfterSeconds: number; readonly purgeIntervalSeconds: number };
   /** Scheduled lifecycle policy runs: each repository's policy once per interval. */
   readonly lifecycle: { readonly enabled: boolean; readonly intervalSeconds: number };
+  /** Online garbage collection of unreferenced blobs (docs/gc.md). */
+  readonly gc: { readonly enabled: boolean; readonly intervalSeconds: number; readonly gracePeriodSeconds: number };
   readonly limits: { readonly maxManifestBytes: number; readonly maxBlobBytes: number; readonly maxHeaderBytes: number };
   readonly shutdownTimeoutSeconds: number;
   /** Processes serving the same port, data and database (1 = just this process). */
@@ -116,6 +118,9 @@ const KEYS: Record<string, string> = {
   'uploads.purgeInterval': 'BERTH_UPLOADS_PURGE_INTERVAL',
   'lifecycle.enabled': 'BERTH_LIFECYCLE_ENABLED',
   'lifecycle.interval': 'BERTH_LIFECYCLE_INTERVAL',
+  'gc.enabled': 'BERTH_GC_ENABLED',
+  'gc.interval': 'BERTH_GC_INTERVAL',
+  'gc.gracePeriod': 'BERTH_GC_GRACE_PERIOD',
   'limits.maxManifestBytes': 'BERTH_LIMITS_MAX_MANIFEST_BYTES',
   'limits.maxBlobBytes': 'BERTH_LIMITS_MAX_BLOB_BYTES',
   'limits.maxHeaderBytes': 'BERTH_LIMITS_MAX_HEADER_BYTES',
@@ -239,6 +244,14 @@ function build(settings: Settings, cwd: string): Config {
         const seconds = parseDurationSeconds(value);
         return seconds !== undefined && seconds >= 60 ? seconds : undefined;
       }, 'a duration of at least 1m such as 24h'),
+    },
+    gc: {
+      enabled: read('gc.enabled', true, asBoolean, 'true or false'),
+      intervalSeconds: read('gc.interval', 86400, (value) => {
+        const seconds = parseDurationSeconds(value);
+        return seconds !== undefined && seconds >= 1 ? seconds : undefined;
+      }, 'a duration of at least 1s such as 24h'),
+      gracePeriodSeconds: read('gc.gracePeriod', 86400, parseDurationSeconds, 'a duration such as 24h'),
     },
     limits: {
       maxManifestBytes: read('limits.maxManifestBytes', 4 * 1024 * 1024, asPositiveInteger, 'a positive number of bytes'),

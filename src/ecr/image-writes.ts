@@ -130,7 +130,7 @@ export async function batchCheckLayerAvailability(context: EcrContext, input: Re
       failures.push({ layerDigest, failureCode: 'InvalidLayerDigest', failureReason: 'Invalid layer digest' });
       continue;
     }
-    const size = await context.metadata.blobs.linked(repository, digest.value);
+    const size = await context.registry.blobs.available(repository, digest);
     if (size === undefined) {
       failures.push({ layerDigest, failureCode: 'MissingLayerDigest', failureReason: 'Could not find the layer in the repository' });
       continue;

@@ -8,6 +8,10 @@ import { accountSetting } from './account-settings.ts';
 import type { RegistryContext } from './registry-context.ts';
 import type { RepositoryCreation } from './repository-creation.ts';
 import { TtlCache } from '../util/ttl-cache.ts';
+import { PullThrottle } from './pull-throttle.ts';
+
+/** How often a blob that clients keep asking about is touched, unless the registry is told (a tenth of GC's grace period). */
+const DEFAULT_TOUCH_INTERVAL_MS = 60_000;
 
 /** How long a redirect's presigned URL works: long enough to start a download, which then runs to its end. */
 const REDIRECT_TTL_SECONDS = 20 * 60;
@@ -27,10 +31,12 @@ export class Blobs {
   readonly #context: RegistryContext;
   readonly #redirects = new TtlCache<string, string>({ ttlMs: REDIRECT_REUSE_MS, maxEntries: 10_000 });
   readonly #creation: RepositoryCreation;
+  readonly #touches: PullThrottle;
 
   constructor(context: RegistryContext, creation: RepositoryCreation) {
     this.#context = context;
     this.#creation = creation;
+    this.#touches = new PullThrottle(context.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS);
   }
 
   /** Size of a blob linked into the repository; BLOB_UNKNOWN otherwise. */
@@ -41,12 +47,28 @@ export class Blobs {
   }
 
   /**
+   * Size of a blob linked into the repository, or undefined. A client told that a blob
+   * exists will push a manifest over it without uploading it, so the blob is touched:
+   * garbage collection then leaves it alone for a whole grace period (at most one write
+   * per blob and touch interval, a tenth of the grace period).
+   */
+  async available(repository: string, digest: Digest): Promise<number | undefined> {
+    const size = await this.#context.metadata.blobs.linked(repository, digest.value);
+    if (size === undefined) return undefined;
+    if (this.#touches.due(digest.value, Date.now()) && !(await this.#context.metadata.blobs.touch(digest.value, this.#context.now()))) {
+      // A collector marked it after the look above: its bytes are going.
+      return undefined;
+    }
+    return size;
+  }
+
+  /**
    * Finds content by digest for the blob endpoints. Manifests are content too: as in
    * Distribution, a manifest's digest can be fetched through /blobs/, which some
    * tools rely on; its bytes come from the metadata store.
    */
   async find(repository: string, digest: Digest): Promise<{ size: number; inline?: Buffer }> {
-    const size = await this.#context.metadata.blobs.linked(repository, digest.value);
+    const size = await this.available(repository, digest);
     if (size !== undefined) return { size };
     const manifest = await this.#context.metadata.manifests.get(repository, digest.value);
     if (manifest) return { size: manifest.size, inline: manifest.content };
@@ -106,7 +128,8 @@ export class Blobs {
     if (size === undefined) return undefined;
     if ((await this.#context.blobs.stat(digest)) === undefined) return undefined;
     await this.#creation.ensureForPush(repository);
-    await this.#context.metadata.blobs.link(repository, digest.value, size);
+    // Refused when a collector marked the blob since the look above: the client uploads it.
+    if (!(await this.#context.metadata.blobs.link(repository, digest.value, size))) return undefined;
     return size;
   }
 }

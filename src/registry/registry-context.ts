@@ -19,6 +19,12 @@ export interface RegistryContext {
   readonly accountId: string;
   /** Whether a push to a missing repository creates it (config `createOnPush`). */
   readonly createOnPush: boolean;
+  /**
+   * At most how often a blob a client asks about is marked used, per blob and process
+   * (default a minute). Garbage collection protects a blob for its grace period after
+   * the last mark, so this is a tenth of that period.
+   */
+  readonly touchIntervalMs?: number;
 }
 
 export const DEFAULT_LIMITS: RegistryLimits = {

@@ -33,6 +33,9 @@ export interface IncomingChunk {
 /** How long a writer's claim on a session lasts unless renewed, and how often it is renewed while the writer works. */
 const WRITER_CLAIM_MS = 10_000;
 const WRITER_RENEW_MS = 3_000;
+/** How long an upload waits for a collector deleting the same digest, and how often it asks. */
+const RESERVE_WAIT_MS = 10_000;
+const RESERVE_RETRY_MS = 100;
 
 interface RunningHash {
   readonly hash: Hash;
@@ -109,8 +112,9 @@ export class Uploads {
       if (hash.digest('hex') !== digest.hex) {
         throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.value });
       }
+      await this.#reserve(digest, written);
       await this.#context.blobs.commitUpload(id, written, digest);
-      await this.#context.metadata.blobs.link(repository, digest.value, written);
+      if (!(await this.#context.metadata.blobs.link(repository, digest.value, written))) throw collectedMeanwhile(digest);
       return { size: written };
     } catch (error) {
       await this.#context.blobs.deleteUpload(id).catch(() => undefined);
@@ -249,8 +253,28 @@ export class Uploads {
       await this.#discard(id);
       throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.value });
     }
+    await this.#reserve(digest, size);
     await this.#context.blobs.commitUpload(id, size, digest);
-    await this.#context.metadata.uploads.complete(id, repository, digest.value, size);
+    if (!(await this.#context.metadata.uploads.complete(id, repository, digest.value, size))) {
+      await this.#discard(id);
+      throw collectedMeanwhile(digest);
+    }
+  }
+
+  /**
+   * Tells garbage collection the blob's bytes are about to be committed, before they
+   * are: its row is created or touched, so a collector leaves it alone for a grace
+   * period. While a collector is deleting the same digest's old bytes (a few
+   * milliseconds, normally) this waits, then the bytes are committed after the delete.
+   */
+  async #reserve(digest: Digest, size: number): Promise<void> {
+    const giveUpAt = Date.now() + RESERVE_WAIT_MS;
+    while ((await this.#context.metadata.blobs.reserve(digest.value, size, this.#context.now())) === 'busy') {
+      if (Date.now() > giveUpAt) {
+        throw new RegistryError('TOOMANYREQUESTS', 'the blob is being garbage-collected; retry the upload', { digest: digest.value }, { 'Retry-After': '10' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, RESERVE_RETRY_MS));
+    }
   }
 
   async #discard(id: string): Promise<void> {
@@ -296,6 +320,15 @@ export class Uploads {
       this.#busy.delete(id);
     }
   }
+}
+
+/**
+ * The blob's link was refused after its bytes were committed: a collector took the
+ * blob between the reserve and the link (possible only with a grace period shorter
+ * than the upload's last step). The client retries and the upload starts afresh.
+ */
+function collectedMeanwhile(digest: Digest): RegistryError {
+  return new RegistryError('TOOMANYREQUESTS', 'the blob was garbage-collected while the upload completed; retry the upload', { digest: digest.value }, { 'Retry-After': '1' });
 }
 
 /** The Range header value for an upload holding `offset` bytes (Distribution's convention: 0-0 when empty). */

@@ -6,6 +6,7 @@ import { createHttpHandler } from '../http/http-handler.ts';
 import { clusterLease, leaseHolderName } from '../jobs/cluster-lease.ts';
 import { startUploadPurge, type UploadPurgeJob } from '../jobs/upload-purge.ts';
 import { lifecycleTickSeconds, startLifecycleSchedule } from '../lifecycle/lifecycle-schedule.ts';
+import { startGarbageCollection, type GarbageCollectionJob } from '../jobs/garbage-collection.ts';
 import { createRegistry, type Registry } from '../registry/registry.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import { FsBlobStore } from '../storage/blob/fs-blob-store.ts';
@@ -30,6 +31,7 @@ export interface App {
   readonly newCredentials?: NewCredentials;
   readonly handler: RequestListener;
   readonly uploadPurge: UploadPurgeJob;
+  readonly garbageCollection: GarbageCollectionJob;
   setReady(ready: boolean): void;
   close(): Promise<void>;
 }
@@ -185,6 +187,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
     accountId: config.accountId,
     createOnPush: config.createOnPush,
+    // A blob a client was told exists is protected for (nine tenths of) the grace period at least.
+    touchIntervalMs: Math.min(60_000, (config.gc.gracePeriodSeconds * 1000) / 10),
   });
   let ready = false;
   let serverKey: Buffer;
@@ -231,17 +235,27 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     // Renewed at every tick; moves to another node within two ticks when its holder dies.
     mayRun: clusterLease(metadata.leases, 'lifecycle', leaseHolderName(), 2 * lifecycleTickSeconds(config.lifecycle.intervalSeconds) * 1000),
   });
+  const garbageCollection = startGarbageCollection({
+    metadata,
+    blobs,
+    intervalSeconds: config.gc.intervalSeconds,
+    gracePeriodSeconds: config.gc.gracePeriodSeconds,
+    log,
+    enabled: options.runJobs && config.gc.enabled,
+  });
   return {
     registry,
     ...(newCredentials ? { newCredentials } : {}),
     handler,
     uploadPurge,
+    garbageCollection,
     setReady: (value) => {
       ready = value;
     },
     close: async () => {
       await uploadPurge.stop();
       await lifecycle.stop();
+      await garbageCollection.stop();
       await metadata.close();
       await blobs.close();
     },

@@ -88,6 +88,9 @@ export function lifecycleStoreContract(it: It): void {
     it('images reads every manifest with its tags, children, subject, pull time and DescribeImages size', async (s) => {
       const layerA = digest('layer a');
       const layerB = digest('layer b');
+      // A blob is reserved before its bytes are committed, then linked (the GC protocol).
+      await s.blobs.reserve(layerA, 100, new Date());
+      await s.blobs.reserve(layerB, 250, new Date());
       await s.blobs.link('img', layerA, 100);
       await s.blobs.link('img', layerB, 250);
       const amd = manifest('img', { arch: 'amd64' }, { pushedAt: T0 });

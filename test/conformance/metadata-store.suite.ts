@@ -49,7 +49,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('repositories are listed sorted, with limit and after', async (s) => {
       const names = ['z', 'b', 'a/b', 'a', 'c-d', 'a.b', 'a_b', 'a-b', 'library/alpine', 'aa'];
-      for (const name of names) await s.blobs.link(name, digest(`layer of ${name}`), 1);
+      for (const name of names) await stored(s, name, digest(`layer of ${name}`), 1);
       const sorted = ['a', 'a-b', 'a.b', 'a/b', 'a_b', 'aa', 'b', 'c-d', 'library/alpine', 'z'];
       assert.deepEqual([...names].sort(), sorted, 'test bug: expected order is code-unit order');
       assert.deepEqual(await s.repositories.list({ limit: 100 }), sorted);
@@ -67,7 +67,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('walking repository pages of any size yields every repository once, in order', async (s) => {
       const names = Array.from({ length: 23 }, (_, index) => `repo/${String(index).padStart(2, '0')}`);
-      for (const name of [...names].reverse()) await s.blobs.link(name, digest('shared'), 6);
+      for (const name of [...names].reverse()) await stored(s, name, digest('shared'), 6);
       for (const limit of [1, 2, 5, 22, 23, 24]) {
         assert.deepEqual(await walk((after) => s.repositories.list({ limit, ...(after === undefined ? {} : { after }) })), names, `limit ${limit}`);
       }
@@ -77,7 +77,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('link creates the repository and records the size', async (s) => {
       const layer = digest('layer');
-      await s.blobs.link('team/app', layer, 1234);
+      await stored(s, 'team/app', layer, 1234);
       assert.equal(await s.repositories.exists('team/app'), true);
       assert.deepEqual(await s.repositories.list({ limit: 10 }), ['team/app']);
       assert.equal(await s.blobs.linked('team/app', layer), 1234);
@@ -89,8 +89,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('linking the same blob twice is idempotent', async (s) => {
       const layer = digest('twice');
-      await s.blobs.link('app', layer, 10);
-      await s.blobs.link('app', layer, 10);
+      await stored(s, 'app', layer, 10);
+      await stored(s, 'app', layer, 10);
       assert.equal(await s.blobs.linked('app', layer), 10);
       assert.equal(await s.blobs.unlink('app', layer), true);
       assert.equal(await s.blobs.linked('app', layer), undefined, 'one unlink removes the (single) link');
@@ -98,15 +98,15 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('a zero-size blob is linked (0 is not "absent")', async (s) => {
       const empty = digest('');
-      await s.blobs.link('app', empty, 0);
+      await stored(s, 'app', empty, 0);
       assert.equal(await s.blobs.linked('app', empty), 0);
       assert.equal(await s.blobs.anywhere(empty), 0);
     });
 
     it('unlinking a blob in one repository keeps it in another', async (s) => {
       const layer = digest('shared layer');
-      await s.blobs.link('one', layer, 42);
-      await s.blobs.link('two', layer, 42);
+      await stored(s, 'one', layer, 42);
+      await stored(s, 'two', layer, 42);
       assert.equal(await s.blobs.unlink('one', layer), true);
       assert.equal(await s.blobs.linked('one', layer), undefined);
       assert.equal(await s.blobs.linked('two', layer), 42, 'deleting a blob from one repository does not take it from another');
@@ -115,7 +115,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.blobs.unlink('two', layer), true);
       assert.equal(await s.blobs.anywhere(layer), undefined, 'no repository links it any more');
       // Linking again after every link is gone works.
-      await s.blobs.link('three', layer, 42);
+      await stored(s, 'three', layer, 42);
       assert.equal(await s.blobs.linked('three', layer), 42);
       assert.equal(await s.blobs.anywhere(layer), 42);
     });
@@ -129,7 +129,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('concurrent link calls for the same digest all succeed', async (s) => {
       const layer = digest('concurrent');
       const repositories = Array.from({ length: 10 }, (_, index) => `concurrent/r${index}`);
-      await Promise.all([...repositories, ...repositories].map((repository) => s.blobs.link(repository, layer, 77)));
+      await Promise.all([...repositories, ...repositories].map((repository) => stored(s, repository, layer, 77)));
       for (const repository of repositories) assert.equal(await s.blobs.linked(repository, layer), 77, repository);
       assert.equal(await s.blobs.anywhere(layer), 77);
       assert.deepEqual(await s.repositories.list({ limit: 100 }), [...repositories].sort());
@@ -142,7 +142,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       const layer = digest('layer');
       const child = digest('child manifest');
       // The layer exists, but in another repository: that does not count.
-      await s.blobs.link('elsewhere', layer, 3);
+      await stored(s, 'elsewhere', layer, 3);
       const record = manifestRecord('fresh/repo', { config, layers: [layer] });
       const result = await s.manifests.put(record, { blobs: [config, layer, config], manifests: [child] }, 'latest');
       assert.equal(result.ok, false);
@@ -158,7 +158,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('a refused manifest does not move an existing tag', async (s) => {
       const config = digest('config');
-      await s.blobs.link('app', config, 2);
+      await stored(s, 'app', config, 2);
       const good = manifestRecord('app', { config, n: 1 });
       assert.deepEqual(await s.manifests.put(good, { blobs: [config], manifests: [] }, 'latest'), { ok: true });
       const bad = manifestRecord('app', { config, n: 2 });
@@ -171,8 +171,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('put stores the manifest; get by digest and by tag return it exactly', async (s) => {
       const config = digest('config');
       const layer = digest('layer');
-      await s.blobs.link('team/app', config, 100);
-      await s.blobs.link('team/app', layer, 2000);
+      await stored(s, 'team/app', config, 100);
+      await stored(s, 'team/app', layer, 2000);
       const record = manifestRecord(
         'team/app',
         { config, layers: [layer] },
@@ -376,7 +376,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('concurrent puts of the same manifest and tag all succeed', async (s) => {
       const config = digest('config');
-      await s.blobs.link('race', config, 1);
+      await stored(s, 'race', config, 1);
       const record = manifestRecord('race', { config });
       const results = await Promise.all(Array.from({ length: 10 }, () => s.manifests.put(record, { blobs: [config], manifests: [] }, 'latest')));
       for (const result of results) assert.deepEqual(result, { ok: true });
@@ -491,7 +491,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       await moved('registry.setPolicy', () => s.registry.setPolicy(ACCOUNT, '{}'));
       await moved('accountSettings.put', () => s.accountSettings.put(ACCOUNT, 'BLOB_MOUNTING', 'DISABLED'));
       const config = digest('generation config');
-      await stayed('blobs.link', () => s.blobs.link('gen/repo', config, 10));
+      await stayed('blobs.link', () => stored(s, 'gen/repo', config, 10));
       await stayed('manifests.put', () => s.manifests.put(manifestRecord('gen/repo', { config }), { blobs: [config], manifests: [] }, 'v1'));
       await moved('repositories.delete', () => s.repositories.delete('gen/repo', { force: true }));
     });
@@ -599,7 +599,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal(await s.repositories.create('team/app', settings, { team: 'a' }, new Date(T0)), true);
       assert.equal(await s.repositories.create('team/app', DEFAULT_REPOSITORY_SETTINGS, {}, new Date(T0)), false, 'names are unique');
       assert.deepEqual(await s.repositories.get('team/app'), { name: 'team/app', createdAt: new Date(T0), settings, tags: { team: 'a' } });
-      await s.blobs.link('pushed/app', digest('layer'), 10);
+      await stored(s, 'pushed/app', digest('layer'), 10);
       const pushed = await s.repositories.get('pushed/app');
       assert.deepEqual(pushed?.settings, DEFAULT_REPOSITORY_SETTINGS);
       assert.deepEqual(pushed?.tags, {});
@@ -626,8 +626,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('repositories: delete refuses one with images unless forced, and a forced delete takes everything with it', async (s) => {
       const config = digest('config');
-      await s.blobs.link('full', config, 2);
-      await s.blobs.link('other', config, 2);
+      await stored(s, 'full', config, 2);
+      await stored(s, 'other', config, 2);
       const manifest = manifestRecord('full', { config });
       assert.deepEqual(await s.manifests.put(manifest, { blobs: [config], manifests: [] }, 'v1'), { ok: true });
       assert.equal(await s.repositories.delete('full', { force: false }), 'not-empty');
@@ -773,7 +773,7 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
     it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {
       const config = digest('config');
-      await s.blobs.link('pulled', config, 5);
+      await stored(s, 'pulled', config, 5);
       const image = manifestRecord('pulled', { config });
       await s.manifests.put(image, { blobs: [config], manifests: [] }, 'v1');
       assert.equal((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, undefined, 'never pulled');
@@ -792,8 +792,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     it('manifests.list: by digest, paged, with sorted tags and the bytes of referenced blobs', async (s) => {
       const config = digest('config');
       const layer = digest('layer');
-      await s.blobs.link('imgs', config, 100);
-      await s.blobs.link('imgs', layer, 1000);
+      await stored(s, 'imgs', config, 100);
+      await stored(s, 'imgs', layer, 1000);
       const a = manifestRecord('imgs', { config, n: 'a' });
       const b = manifestRecord('imgs', { config, n: 'b' });
       assert.deepEqual(await s.manifests.put(a, { blobs: [config, layer], manifests: [] }, 'v2'), { ok: true });
@@ -855,7 +855,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       const upload = uploadRecord('done/app', T0);
       await s.uploads.create(upload);
       const digest = `sha256:${'c'.repeat(64)}`;
-      await s.uploads.complete(upload.id, 'done/app', digest, 4242);
+      assert.equal(await s.blobs.reserve(digest, 4242, new Date(T0)), 'reserved');
+      assert.equal(await s.uploads.complete(upload.id, 'done/app', digest, 4242), true);
       assert.equal(await s.uploads.get(upload.id), undefined, 'the session is gone');
       assert.equal(await s.blobs.linked('done/app', digest), 4242, 'the blob is linked');
       assert.equal(await s.repositories.exists('done/app'), true, 'the repository exists');
@@ -897,6 +898,130 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
     // ---------------------------------------------------------------- lifecycle (test/conformance/lifecycle-store.suite.ts)
 
     lifecycleStoreContract(it);
+    // ---------------------------------------------------------------- garbage collection
+    // Reserve, link and touch (BlobLinkStore) and the BlobCollectionStore: every state
+    // change of a blob goes through its row, and a mark shuts every link out.
+    describe('garbage collection', () => {
+      /** A cutoff after everything the test did: only age-independent rules decide. */
+      const later = () => new Date(Date.now() + 60_000);
+
+      it('a reserved blob is invisible until linked, and a link needs a reserved row', async (s) => {
+        const layer = digest('gc reserved');
+        assert.equal(await s.blobs.link('gc/app', layer, 5), false, 'no row: refused');
+        assert.equal(await s.repositories.exists('gc/app'), false, 'a refused link writes nothing');
+        assert.equal(await s.blobs.reserve(layer, 5, new Date(T0)), 'reserved');
+        assert.equal(await s.blobs.linked('gc/app', layer), undefined);
+        assert.equal(await s.blobs.anywhere(layer), undefined, 'a row without links is not a blob anyone can see');
+        assert.equal(await s.blobs.reserve(layer, 5, new Date(T0 + 1)), 'reserved', 'reserving again is fine');
+        assert.equal(await s.blobs.link('gc/app', layer, 5), true);
+        assert.equal(await s.blobs.linked('gc/app', layer), 5);
+        assert.equal(await s.blobs.touch(layer, new Date()), true);
+        assert.equal(await s.blobs.touch(digest('gc never stored'), new Date()), false, 'touching an unknown blob');
+      });
+
+      it('unreferenced lists blobs no manifest references and nothing touched since the cutoff, sorted and paged', async (s) => {
+        const old = [digest('gc old 1'), digest('gc old 2'), digest('gc old 3')].sort();
+        for (const [index, layer] of old.entries()) assert.equal(await s.blobs.reserve(layer, 10 + index, new Date(T0)), 'reserved');
+        const fresh = digest('gc fresh');
+        await s.blobs.reserve(fresh, 7, new Date(T0 + 10_000));
+        const cutoff = new Date(T0 + 5_000);
+        assert.deepEqual(
+          (await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest),
+          old,
+        );
+        assert.deepEqual(await s.blobCollection.unreferenced(cutoff, undefined, 1), [{ digest: old[0], size: 10 }]);
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, old[0], 10)).map((blob) => blob.digest), old.slice(1));
+        assert.deepEqual(await s.blobCollection.unreferencedTotals(cutoff), { blobs: 3, bytes: 10 + 11 + 12 });
+        // Reserving an old blob again (an upload of the same bytes) protects it.
+        await s.blobs.reserve(old[1]!, 11, new Date(T0 + 6_000));
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest), [old[0], old[2]]);
+        // Touching does too (a HEAD that told a client the blob exists).
+        await stored(s, 'gc/touched', old[2]!, 12);
+        assert.equal(await s.blobs.touch(old[2]!, new Date(T0 + 7_000)), true);
+        assert.deepEqual((await s.blobCollection.unreferenced(cutoff, undefined, 10)).map((blob) => blob.digest), [old[0]]);
+      });
+
+      it('a blob referenced by a manifest in any repository is never a candidate, until the manifest goes', async (s) => {
+        const config = digest('gc config');
+        await stored(s, 'gc/one', config, 3);
+        await stored(s, 'gc/two', config, 3);
+        const record = manifestRecord('gc/one', { config });
+        assert.deepEqual(await s.manifests.put(record, { blobs: [config], manifests: [] }, 'v1'), { ok: true });
+        // Unlinked from the other repository: still referenced from gc/one.
+        await s.blobs.unlink('gc/two', config);
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), []);
+        assert.deepEqual(await s.blobCollection.mark([config], later()), [], 'mark re-checks the references');
+        assert.equal(await s.blobs.linked('gc/one', config), 3, 'a refused mark leaves the links');
+        assert.equal(await s.manifests.delete('gc/one', record.digest), true);
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [{ digest: config, size: 3 }]);
+      });
+
+      it('mark unlinks the blob everywhere and shuts out reserve, link, touch and upload completion until forget', async (s) => {
+        const layer = digest('gc marked');
+        await stored(s, 'gc/a', layer, 9);
+        await stored(s, 'gc/b', layer, 9);
+        assert.deepEqual(await s.blobCollection.mark([layer], new Date(T0)), [], 'touched after the cutoff: kept');
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [layer]);
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [], 'marking twice does nothing');
+        assert.equal(await s.blobs.linked('gc/a', layer), undefined);
+        assert.equal(await s.blobs.linked('gc/b', layer), undefined);
+        assert.equal(await s.blobs.anywhere(layer), undefined);
+        assert.equal(await s.blobs.reserve(layer, 9, new Date()), 'busy');
+        assert.equal(await s.blobs.link('gc/a', layer, 9), false);
+        assert.equal(await s.blobs.touch(layer, new Date()), false);
+        const upload = uploadRecord('gc/a', T0);
+        await s.uploads.create(upload);
+        assert.equal(await s.uploads.complete(upload.id, 'gc/a', layer, 9), false);
+        assert.equal((await s.uploads.get(upload.id))?.id, upload.id, 'a refused completion leaves the session');
+        const record = manifestRecord('gc/a', { layer });
+        assert.deepEqual(await s.manifests.put(record, { blobs: [layer], manifests: [] }), { ok: false, missingBlobs: [layer], missingManifests: [] });
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [], 'a marked blob is no candidate');
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), [{ digest: layer, size: 9 }]);
+        assert.equal(await s.blobCollection.forget([layer]), 1);
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), []);
+        assert.equal(await s.blobs.reserve(layer, 9, new Date()), 'reserved', 'after forget the digest can be stored afresh');
+        assert.equal(await s.uploads.complete(upload.id, 'gc/a', layer, 9), true);
+        assert.equal(await s.blobs.linked('gc/a', layer), 9);
+      });
+
+      it('forget removes only marked rows', async (s) => {
+        const live = digest('gc live');
+        await stored(s, 'gc/live', live, 4);
+        assert.equal(await s.blobCollection.forget([live]), 0);
+        assert.equal(await s.blobs.linked('gc/live', live), 4);
+      });
+
+      it('marked lists marks sorted and paged; known tells which digests have a row', async (s) => {
+        const layers = [digest('gc m1'), digest('gc m2'), digest('gc m3')].sort();
+        for (const layer of layers) await s.blobs.reserve(layer, 1, new Date(T0));
+        assert.deepEqual((await s.blobCollection.mark(layers, new Date(T0 + 1))).sort(), layers);
+        assert.deepEqual((await s.blobCollection.marked(undefined, 2)).map((blob) => blob.digest), layers.slice(0, 2));
+        assert.deepEqual((await s.blobCollection.marked(layers[1], 2)).map((blob) => blob.digest), layers.slice(2));
+        const unknown = digest('gc unknown');
+        assert.deepEqual(await s.blobCollection.known([...layers, unknown]), new Set(layers));
+        assert.deepEqual(await s.blobCollection.known([]), new Set());
+      });
+
+      it('claimOrphan inserts a marked row only where there is none', async (s) => {
+        const orphan = digest('gc orphan');
+        assert.equal(await s.blobCollection.claimOrphan(orphan, 20, new Date(T0)), true);
+        assert.equal(await s.blobCollection.claimOrphan(orphan, 20, new Date(T0)), false);
+        assert.deepEqual(await s.blobCollection.marked(undefined, 10), [{ digest: orphan, size: 20 }]);
+        assert.equal(await s.blobs.reserve(orphan, 20, new Date()), 'busy', 'an upload waits for the orphan delete');
+        const owned = digest('gc owned');
+        await s.blobs.reserve(owned, 5, new Date());
+        assert.equal(await s.blobCollection.claimOrphan(owned, 5, new Date()), false, 'a reserved digest belongs to its upload');
+        assert.equal(await s.blobs.link('gc/owned', owned, 5), true);
+      });
+
+      it('deleting a repository leaves its unreferenced blobs to the collector', async (s) => {
+        const layer = digest('gc repo delete');
+        await stored(s, 'gc/gone', layer, 6);
+        assert.equal(await s.repositories.delete('gc/gone', { force: true }), 'deleted');
+        assert.deepEqual(await s.blobCollection.unreferenced(later(), undefined, 10), [{ digest: layer, size: 6 }]);
+        assert.deepEqual(await s.blobCollection.mark([layer], later()), [layer]);
+      });
+    });
   });
 }
 
@@ -949,6 +1074,12 @@ function creationTemplate(prefix: string, overrides: Partial<CreationTemplateRec
 
 function uploadRecord(repository: string, at: number): UploadRecord {
   return { id: randomUUID(), repository, offset: 0, startedAt: new Date(at - 500), updatedAt: new Date(at) };
+}
+
+/** A blob uploaded as the registry uploads one: reserved (its bytes committed), then linked. */
+async function stored(s: MetadataStore, repository: string, digest: string, size: number): Promise<boolean> {
+  assert.equal(await s.blobs.reserve(digest, size, new Date()), 'reserved', `reserving ${digest}`);
+  return s.blobs.link(repository, digest, size);
 }
 
 async function walk(page: (after: string | undefined) => Promise<string[]>): Promise<string[]> {

@@ -56,6 +56,7 @@ function describeMigrations(server: TestPostgres): void {
     test('a new database is brought to the current schema; reopening keeps the data and migrates nothing again', async (t) => {
       const { url, sql } = await withDatabase(t);
       const first = await PostgresMetadataStore.open({ url });
+      await first.blobs.reserve(`sha256:${'ab'.repeat(32)}`, 99, new Date());
       await first.blobs.link('team/app', `sha256:${'ab'.repeat(32)}`, 99);
       await first.close();
       assert.deepEqual(await versions(sql), all);
@@ -71,7 +72,7 @@ function describeMigrations(server: TestPostgres): void {
       const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresMetadataStore.open({ url, poolSize: 2 })));
       t.after(() => Promise.all(stores.map((store) => store.close())));
       assert.deepEqual(await versions(sql), all);
-      await Promise.all(stores.map((store, index) => store.blobs.link(`node/${index}`, `sha256:${'cd'.repeat(32)}`, index)));
+      await Promise.all(stores.map((store, index) => store.blobs.reserve(`sha256:${'cd'.repeat(32)}`, index, new Date()).then(() => store.blobs.link(`node/${index}`, `sha256:${'cd'.repeat(32)}`, index))));
       assert.deepEqual(await stores[0]!.repositories.list({ limit: 10 }), ['node/0', 'node/1', 'node/2', 'node/3', 'node/4', 'node/5']);
     });
 

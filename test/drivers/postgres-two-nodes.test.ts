@@ -64,6 +64,7 @@ async function tornRows(): Promise<{ danglingTags: number; unlinkedReferences: n
 
 test('two nodes push different manifests to the same tag: both pushes succeed, the tag ends on exactly one of them', { skip }, async () => {
   const config = digest('shared config');
+  await nodeA.blobs.reserve(config, 10, new Date());
   await nodeA.blobs.link('race/tag', config, 10);
   for (let round = 0; round < ROUNDS; round++) {
     const fromA = manifest('race/tag', { config, node: 'a', round });
@@ -122,6 +123,7 @@ test('two nodes pushing into a repository that does not exist yet create it once
     const name = `race/on-push-${round}`;
     const layerA = digest(`layer a ${round}`);
     const layerB = digest(`layer b ${round}`);
+    await Promise.all([nodeA.blobs.reserve(layerA, 1, new Date()), nodeA.blobs.reserve(layerB, 2, new Date())]);
     await Promise.all([nodeA.blobs.link(name, layerA, 1), nodeB.blobs.link(name, layerB, 2), nodeA.blobs.link(name, layerB, 2)]);
     const [a, b] = [manifest(name, { layer: layerA }), manifest(name, { layer: layerB })];
     assert.deepEqual(
@@ -186,6 +188,7 @@ test('a forced repository delete on one node while the other pushes into it: nev
   for (let round = 0; round < MANY_ROUNDS; round++) {
     const name = 'race/delete';
     const layer = digest(`layer ${round}`);
+    await nodeA.blobs.reserve(layer, 5, new Date());
     await nodeA.blobs.link(name, layer, 5);
     const image = manifest(name, { layer, round });
     const [result, deleted] = await Promise.all([
@@ -233,6 +236,7 @@ test('an unlink on one node while the other pushes a manifest over that blob: th
   const name = 'race/unlink';
   for (let round = 0; round < MANY_ROUNDS; round++) {
     const layer = digest(`unlinked layer ${round}`);
+    await nodeA.blobs.reserve(layer, 3, new Date());
     await nodeA.blobs.link(name, layer, 3);
     const image = manifest(name, { layer, round });
     const [result, unlinked] = await Promise.all([nodeA.manifests.put(image, { blobs: [layer], manifests: [] }), nodeB.blobs.unlink(name, layer)]);

@@ -53,6 +53,7 @@ test('sqlite file: reopening the database keeps its data', async (t) => {
   const manifestDigest = 'sha256:' + 'ab'.repeat(32);
   const layer = 'sha256:' + 'cd'.repeat(32);
   const first = SqliteMetadataStore.open({ path });
+  await first.blobs.reserve(layer, 99, new Date());
   await first.blobs.link('team/app', layer, 99);
   const put = await first.manifests.put(
     {
@@ -86,6 +87,7 @@ test('sqlite file: migrations run once and are idempotent on reopen', async (t) 
   assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
   for (let round = 0; round < 3; round++) {
     const store = SqliteMetadataStore.open({ path });
+    await store.blobs.reserve('sha256:' + 'e'.repeat(64), 1, new Date());
     await store.blobs.link(`repo${round}`, 'sha256:' + 'e'.repeat(64), 1);
     await store.close();
   }

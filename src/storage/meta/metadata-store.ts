@@ -4,6 +4,7 @@
 // and a PostgreSQL driver can implement each with one transaction.
 // Every driver passes test/conformance/metadata-store.suite.ts.
 import type { AccountSettingsStore } from './account-settings-store.ts';
+import type { BlobCollectionStore } from './blob-collection-store.ts';
 import type { LeaseStore } from './lease-store.ts';
 import type { LifecycleStore } from './lifecycle-store.ts';
 import type { CreationTemplateStore } from './creation-template-store.ts';
@@ -110,9 +111,29 @@ export interface RegistrySettingsStore {
   setPolicy(accountId: string, policy: string | undefined): Promise<void>;
 }
 
+/** What `reserve` answers: the blob row is there and fresh, or a collector is deleting the blob's bytes right now. */
+export type BlobReservation = 'reserved' | 'busy';
+
 export interface BlobLinkStore {
-  /** Records that the blob exists and links it into the repository (creating the repository). */
-  link(repository: string, digest: string, size: number): Promise<void>;
+  /**
+   * Records that the blob's bytes are about to be committed (before they are): creates
+   * its row or marks it used at `at`, so a garbage collector leaves it alone for a
+   * grace period. 'busy' while a collector has the blob marked for deletion: the caller
+   * waits and asks again. A row without links is invisible to `linked` and `anywhere`.
+   */
+  reserve(digest: string, size: number, at: Date): Promise<BlobReservation>;
+  /**
+   * Links the blob into the repository (creating the repository) and marks it used.
+   * False, writing nothing, when the blob has no row or a collector has it marked for
+   * deletion: its bytes may be gone, so the caller must not report it stored.
+   */
+  link(repository: string, digest: string, size: number): Promise<boolean>;
+  /**
+   * Marks a blob that someone was just told exists as used at `at` (a later time than
+   * the stored one wins). False when the blob has no row or is marked for deletion.
+   * Durable only with the next durable write.
+   */
+  touch(digest: string, at: Date): Promise<boolean>;
   /** Size of the blob when it is linked into the repository. */
   linked(repository: string, digest: string): Promise<number | undefined>;
   unlink(repository: string, digest: string): Promise<boolean>;
@@ -173,8 +194,11 @@ export interface UploadStore {
   get(id: string): Promise<UploadRecord | undefined>;
   /** Moves the offset from `from` to `to`; false when another writer moved it first. */
   advance(id: string, from: number, to: number, at: Date): Promise<boolean>;
-  /** Ends the session and links the blob it produced into the repository, in one step. */
-  complete(id: string, repository: string, digest: string, size: number): Promise<void>;
+  /**
+   * Ends the session and links the blob it produced into the repository, in one step.
+   * False, writing nothing, when the link is refused (see BlobLinkStore.link).
+   */
+  complete(id: string, repository: string, digest: string, size: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   listUpdatedBefore(before: Date, limit: number): Promise<UploadRecord[]>;
 }
@@ -194,6 +218,7 @@ export interface MetadataStore {
   readonly uploads: UploadStore;
   readonly leases: LeaseStore;
   readonly lifecycle: LifecycleStore;
+  readonly blobCollection: BlobCollectionStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

@@ -35,6 +35,7 @@ function digestOf(content: Buffer): string {
 /** Pushes a manifest (a layer of its own, or the children it lists) straight into the store. */
 async function push(s: MetadataStore, name: string, options: { tag?: string; at: number; children?: string[]; subject?: string }): Promise<string> {
   const layer = digestOf(Buffer.from(`layer of ${name}`));
+  await s.blobs.reserve(layer, 1000 + name.length, new Date());
   await s.blobs.link(REPO, layer, 1000 + name.length);
   const mediaType = options.children ? OCI_INDEX : OCI_MANIFEST;
   const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, name, ...(options.children ? { manifests: options.children } : { layers: [layer] }) }));
@@ -169,6 +170,7 @@ test('scheduled runs skip repositories evaluated since dueBefore; a named reposi
     assert.equal((await runLifecycle(s.lifecycle, { now: () => NOW, dueBefore: new Date(NOW.getTime() - DAY) })).repositoriesEvaluated, 0);
     assert.equal((await runLifecycle(s.lifecycle, { now: () => NOW, dueBefore: new Date(NOW.getTime()) })).repositoriesEvaluated, 1);
     await assert.rejects(runLifecycle(s.lifecycle, { repository: 'no/policy' }), NoLifecyclePolicyError);
+    await s.blobs.reserve(digestOf(Buffer.from('x')), 1, new Date());
     await s.blobs.link('broken', digestOf(Buffer.from('x')), 1);
     await s.lifecycle.putPolicy('broken', '{"rules": []}');
     const summary = await runLifecycle(s.lifecycle, { repository: 'broken', now: () => NOW });

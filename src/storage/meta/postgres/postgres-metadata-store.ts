@@ -9,13 +9,15 @@ import type { LifecycleStore } from '../lifecycle-store.ts';
 import { createPostgresLifecycleStore } from './postgres-lifecycle-store.ts';
 import { createPostgresLeaseStore } from './postgres-lease-store.ts';
 import { POSTGRES_VALUES } from './postgres-column-values.ts';
-import { PostgresConnection, type PostgresConnectionOptions } from './postgres-connection.ts';
+import { PostgresConnection, type PostgresConnectionOptions, type Queries } from './postgres-connection.ts';
 import { createPostgresIdentityStore } from './postgres-identity-store.ts';
 import { createPostgresManifestStore } from './postgres-manifest-store.ts';
 import { createPostgresAccountSettingsStore, createPostgresCreationTemplateStore } from './postgres-registry-defaults-store.ts';
 import { createPostgresPullTimeExclusionStore } from './postgres-pull-time-exclusion-store.ts';
 import { createPostgresRegistryScanningStore } from './postgres-registry-scanning-store.ts';
-import { linkBlob } from './postgres-repository-rows.ts';
+import { linkBlob, touchBlob } from './postgres-repository-rows.ts';
+import { createPostgresBlobCollectionStore } from './postgres-blob-collection-store.ts';
+import type { BlobCollectionStore } from '../blob-collection-store.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
@@ -47,6 +49,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly accountSettings: AccountSettingsStore;
   readonly leases: LeaseStore;
   readonly lifecycle: LifecycleStore;
+  readonly blobCollection: BlobCollectionStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -63,6 +66,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.accountSettings = createPostgresAccountSettingsStore(db);
     this.leases = createPostgresLeaseStore(db);
     this.lifecycle = createPostgresLifecycleStore(db);
+    this.blobCollection = createPostgresBlobCollectionStore(db);
     this.creationTemplates = createPostgresCreationTemplateStore(db);
     this.registryScanning = createPostgresRegistryScanningStore(db);
     this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
@@ -82,7 +86,23 @@ export class PostgresMetadataStore implements MetadataStore {
       },
     };
     this.blobs = {
-      link: (repository, digest, size) => db.transaction((tx) => linkBlob(tx, repository, digest, size), 'relaxed'),
+      // One statement: waits for a collector marking the row (FOR UPDATE), then finds the
+      // mark and answers busy; or creates the row or moves its time, and a collector that
+      // locks it afterwards finds it touched.
+      reserve: async (digest, size, at) =>
+        (await db.write(
+          'relaxed',
+          `INSERT INTO blobs (digest, size, created_at, touched_at) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (digest) DO UPDATE SET touched_at = GREATEST(COALESCE(blobs.touched_at, blobs.created_at), EXCLUDED.touched_at)
+           WHERE NOT blobs.deleting`,
+          digest,
+          size,
+          at,
+        )) > 0
+          ? 'reserved'
+          : 'busy',
+      link: (repository, digest, size) => db.transaction((tx) => linkOrRollBack(tx, repository, digest, size), 'relaxed').catch(refusedLink),
+      touch: (digest, at) => db.transaction((tx) => touchBlob(tx, digest, at), 'relaxed'),
       linked: async (repository, digest) => {
         const row = await db.get(
           `SELECT b.size FROM repository_blobs rb
@@ -136,10 +156,13 @@ export class PostgresMetadataStore implements MetadataStore {
       advance: async (id, from, to, at) =>
         (await db.write('relaxed', 'UPDATE uploads SET "offset" = $1, updated_at = $2 WHERE id = $3 AND "offset" = $4', to, at, id, from)) > 0,
       complete: (id, repository, digest, size) =>
-        db.transaction(async (tx) => {
-          await linkBlob(tx, repository, digest, size);
-          await tx.run('DELETE FROM uploads WHERE id = $1', id);
-        }, 'relaxed'),
+        db
+          .transaction(async (tx) => {
+            await linkOrRollBack(tx, repository, digest, size);
+            await tx.run('DELETE FROM uploads WHERE id = $1', id);
+            return true;
+          }, 'relaxed')
+          .catch(refusedLink),
       delete: async (id) => (await db.write('relaxed', 'DELETE FROM uploads WHERE id = $1', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
         (await db.all(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at LIMIT $2`, before, limit)).map(uploadRecords.upload),
@@ -201,4 +224,21 @@ function createRepositoryStore(db: PostgresConnection): RepositoryStore {
         return 'deleted';
       }),
   };
+}
+
+/** Thrown inside a transaction to roll a refused link back (the repository row it may have created too). */
+class RefusedLink extends Error {
+  constructor() {
+    super('blob link refused: no row, or marked for deletion');
+  }
+}
+
+async function linkOrRollBack(tx: Queries, repository: string, digest: string, size: number): Promise<true> {
+  if (!(await linkBlob(tx, repository, digest, size))) throw new RefusedLink();
+  return true;
+}
+
+function refusedLink(error: unknown): false {
+  if (error instanceof RefusedLink) return false;
+  throw error;
 }

@@ -25,15 +25,30 @@ export async function holdRepository(tx: Queries, name: string, now: Date): Prom
   throw new Error(`repository ${name} kept changing while it was being written to`);
 }
 
-/** Records that the blob exists and links it into the repository (creating the repository). */
-export async function linkBlob(tx: Queries, repository: string, digest: string, size: number): Promise<void> {
+/**
+ * Links a blob whose row exists and is not marked for deletion (an upload reserved it
+ * before committing its bytes; a mount found it linked elsewhere) and marks it used;
+ * false, having written nothing, otherwise. The update comes first: its row lock makes
+ * a collector's mark (FOR UPDATE) wait for this transaction, which then finds the blob
+ * touched and linked; or, when the collector marked it first, the update finds the mark
+ * and links nothing. The size is the row's.
+ */
+export async function linkBlob(tx: Queries, repository: string, digest: string, _size: number): Promise<boolean> {
   const now = new Date();
+  if (!(await touchBlob(tx, digest, now))) return false;
   const repositoryId = await holdRepository(tx, repository, now);
-  await tx.run('INSERT INTO blobs (digest, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING', digest, size, now);
   await tx.run(
     'INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
     repositoryId,
     digest,
     now,
+  );
+  return true;
+}
+
+/** Marks a live blob used at `at` (a later stored time wins); false when it has no row or is marked for deletion. */
+export async function touchBlob(tx: Queries, digest: string, at: Date): Promise<boolean> {
+  return (
+    (await tx.run('UPDATE blobs SET touched_at = GREATEST(COALESCE(touched_at, created_at), $2) WHERE digest = $1 AND NOT deleting', digest, at)) > 0
   );
 }

@@ -212,11 +212,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX lifecycle_expirations_by_repository ON lifecycle_expirations(repository, id);
   `,
   // 10: online garbage collection: when a blob was last made or used (a grace period
-  // protects it from collection), and a mark for a blob whose bytes are being deleted.
+  // protects it from collection), and a mark for a blob whose bytes are being deleted
+  // (indexed: a collector starts by finishing the marks a crashed run left).
   `
   ALTER TABLE blobs ADD COLUMN touched_at INTEGER;
   ALTER TABLE blobs ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0;
   UPDATE blobs SET touched_at = created_at;
+  CREATE INDEX blobs_marked_deleting ON blobs(digest) WHERE deleting = 1;
   `,
   // 11: usage metering: bytes and requests per repository per UTC day, and a daily
   // snapshot of stored bytes per repository (what a GB-month estimate averages).

@@ -6,6 +6,8 @@ import type { LeaseStore } from '../lease-store.ts';
 import type { LifecycleStore } from '../lifecycle-store.ts';
 import { createSqliteLifecycleStore } from './sqlite-lifecycle-store.ts';
 import { createSqliteLeaseStore } from './sqlite-lease-store.ts';
+import { createSqliteBlobCollectionStore } from './sqlite-blob-collection-store.ts';
+import type { BlobCollectionStore } from '../blob-collection-store.ts';
 import { SQLITE_VALUES } from './sqlite-column-values.ts';
 import { SqliteConnection, type SqliteConnectionOptions } from './sqlite-connection.ts';
 import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
@@ -49,6 +51,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly accountSettings: AccountSettingsStore;
   readonly leases: LeaseStore;
   readonly lifecycle: LifecycleStore;
+  readonly blobCollection: BlobCollectionStore;
   readonly creationTemplates: CreationTemplateStore;
   readonly registryScanning: RegistryScanningStore;
   readonly pullTimeExclusions: PullTimeExclusionStore;
@@ -65,6 +68,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.accountSettings = createSqliteAccountSettingsStore(db);
     this.leases = createSqliteLeaseStore(db);
     this.lifecycle = createSqliteLifecycleStore(db);
+    this.blobCollection = createSqliteBlobCollectionStore(db);
     this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.registryScanning = createSqliteRegistryScanningStore(db);
     this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
@@ -117,7 +121,30 @@ export class SqliteMetadataStore implements MetadataStore {
       },
     };
     this.blobs = {
-      link: async (repository, digest, size) => this.#db.relaxed(() => this.#db.transaction(() => this.#link(repository, digest, size))),
+      reserve: async (digest, size, at) =>
+        this.#db.relaxed(() =>
+          this.#db.run(
+            `INSERT INTO blobs (digest, size, created_at, touched_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (digest) DO UPDATE SET touched_at = max(COALESCE(blobs.touched_at, blobs.created_at), excluded.touched_at)
+             WHERE blobs.deleting = 0`,
+            digest,
+            size,
+            at.getTime(),
+            at.getTime(),
+          ),
+        ) > 0
+          ? 'reserved'
+          : 'busy',
+      link: async (repository, digest, size) => {
+        try {
+          return this.#db.relaxed(() => this.#db.transaction(() => this.#link(repository, digest, size)));
+        } catch (error) {
+          if (error instanceof RefusedLink) return false;
+          throw error;
+        }
+      },
+      touch: async (digest, at) =>
+        this.#db.relaxed(() => this.#touch(digest, at.getTime())),
       linked: async (repository, digest) => this.#linkedSize(repository, digest),
       unlink: async (repository, digest) =>
         this.#db.run(
@@ -233,13 +260,20 @@ export class SqliteMetadataStore implements MetadataStore {
       get: async (id) => ifFound(this.#db.get(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE id = ?`, id), uploadRecords.upload),
       advance: async (id, from, to, at) =>
         this.#db.relaxed(() => this.#db.run('UPDATE uploads SET "offset" = ?, updated_at = ? WHERE id = ? AND "offset" = ?', to, at.getTime(), id, from)) > 0,
-      complete: async (id, repository, digest, size) =>
-        this.#db.relaxed(() =>
-          this.#db.transaction(() => {
-            this.#link(repository, digest, size);
-            this.#db.run('DELETE FROM uploads WHERE id = ?', id);
-          }),
-        ),
+      complete: async (id, repository, digest, size) => {
+        try {
+          return this.#db.relaxed(() =>
+            this.#db.transaction(() => {
+              this.#link(repository, digest, size);
+              this.#db.run('DELETE FROM uploads WHERE id = ?', id);
+              return true;
+            }),
+          );
+        } catch (error) {
+          if (error instanceof RefusedLink) return false;
+          throw error;
+        }
+      },
       delete: async (id) => this.#db.relaxed(() => this.#db.run('DELETE FROM uploads WHERE id = ?', id)) > 0,
       listUpdatedBefore: async (before, limit) =>
         this.#db
@@ -265,15 +299,32 @@ export class SqliteMetadataStore implements MetadataStore {
     return Number(this.#db.get('SELECT id FROM repositories WHERE name = ?', name)!.id);
   }
 
-  #link(repository: string, digest: string, size: number): void {
+  /**
+   * Links a blob whose row exists and is not marked for deletion (an upload reserved
+   * it before committing its bytes; a mount found it linked elsewhere); throws
+   * RefusedLink otherwise, rolling the transaction back. The size is the row's.
+   */
+  #link(repository: string, digest: string, _size: number): true {
     const now = Date.now();
+    if (!this.#touch(digest, now)) throw new RefusedLink();
     const repositoryId = this.#repositoryId(repository);
-    this.#db.run('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', digest, size, now);
     this.#db.run(
       'INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       repositoryId,
       digest,
       now,
+    );
+    return true;
+  }
+
+  /** Marks a live blob used at `at`; false when it has no row or is marked for deletion. */
+  #touch(digest: string, at: number): boolean {
+    return (
+      this.#db.run(
+        'UPDATE blobs SET touched_at = max(COALESCE(touched_at, created_at), ?) WHERE digest = ? AND deleting = 0',
+        at,
+        digest,
+      ) > 0
     );
   }
 
@@ -359,6 +410,13 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#db.all('SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?', page.after ?? '', page.limit).map((row) =>
       String(row.name),
     );
+  }
+}
+
+/** Thrown inside a transaction to roll a refused link back. */
+class RefusedLink extends Error {
+  constructor() {
+    super('blob link refused: no row, or marked for deletion');
   }
 }
 
