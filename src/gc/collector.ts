@@ -27,6 +27,8 @@ export interface CollectOptions {
   /** Stops the run between batches (server shutdown). */
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
+  /** Only finish the marks a crashed run left (uploads of those digests wait for it), nothing else. */
+  readonly leftoversOnly?: boolean;
   /** Blobs per metadata batch (default 100). */
   readonly batchSize?: number;
   /** Blob store deletes in flight at once (default 8: S3 deletes are round trips). */
@@ -71,6 +73,10 @@ export async function collectGarbage(options: CollectOptions): Promise<GcSummary
         summary.leftoversFinished += marked.length;
         options.onProgress?.({ phase: 'leftovers', done: summary.leftoversFinished, bytesReclaimed: summary.bytesReclaimed });
       }
+    }
+    if (options.leftoversOnly) {
+      summary.durationMs = Date.now() - started;
+      return summary;
     }
 
     const totals = await gc.unreferencedTotals(cutoff);

@@ -39,7 +39,7 @@ export interface GarbageCollectionOptions {
 export function startGarbageCollection(options: GarbageCollectionOptions): GarbageCollectionJob {
   const stopping = new AbortController();
   let running: Promise<GcSummary | undefined> | undefined;
-  const runOnce = (): Promise<GcSummary | undefined> => {
+  const run = (leftoversOnly: boolean): Promise<GcSummary | undefined> => {
     running ??= (async () => {
       const lease = await takeRunLease(options.metadata.leases);
       if (!lease) {
@@ -53,8 +53,9 @@ export function startGarbageCollection(options: GarbageCollectionOptions): Garba
           gracePeriodSeconds: options.gracePeriodSeconds,
           mayDelete: lease.stillHeld,
           signal: stopping.signal,
+          leftoversOnly,
         });
-        options.log.info({ gc: summary }, 'garbage collection finished');
+        options.log.info({ gc: summary }, leftoversOnly ? 'garbage collection: finished the marks a stopped collector left' : 'garbage collection finished');
         options.onSummary?.(summary);
         return summary;
       } finally {
@@ -65,6 +66,11 @@ export function startGarbageCollection(options: GarbageCollectionOptions): Garba
     });
     return running;
   };
+  const runOnce = () => run(false);
+  // A collector killed between marking a blob and forgetting it leaves the digest
+  // refused to uploads (they answer "retry later") until a run finishes the mark: at
+  // every check, not only when the cluster's turn is due.
+  const leftoversWaiting = async (): Promise<boolean> => (await options.metadata.blobCollection.marked(undefined, 1)).length > 0;
   const clusterTurnDue = async (): Promise<boolean> => {
     const now = Date.now();
     // A fresh holder each time: the lease is taken only once it has run out.
@@ -73,7 +79,7 @@ export function startGarbageCollection(options: GarbageCollectionOptions): Garba
   const check = () => {
     if (running || stopping.signal.aborted) return;
     clusterTurnDue()
-      .then((due) => (due ? runOnce() : undefined))
+      .then(async (due) => (due ? runOnce() : (await leftoversWaiting()) ? run(true) : undefined))
       .catch((error: unknown) => options.log.error({ err: error }, 'garbage collection failed'));
   };
   if (!options.enabled) return { runOnce, stop: async () => undefined };

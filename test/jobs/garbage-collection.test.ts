@@ -51,3 +51,23 @@ test('a run is skipped while another collector holds the run lease, and runs onc
   assert.equal(await takeRunLease(metadata[1]!.leases).then(async (lease) => (await lease?.release(), lease !== undefined)), true, 'the run released its lease');
   await job.stop();
 });
+
+test('between turns, marks a stopped collector left are finished at the next check, so uploads of those digests do not wait a whole interval', async (t) => {
+  const { blobs, metadata } = await twoNodes(t);
+  const store = metadata[0]!;
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  await store.blobs.reserve(digest, 3, new Date(0));
+  assert.deepEqual(await store.blobCollection.mark([digest], new Date()), [digest], 'a collector marked it, then died');
+  assert.equal(await store.blobs.reserve(digest, 3, new Date()), 'busy', 'an upload of the digest must wait');
+  // This cluster's turn was just taken: no full run is due for an hour.
+  await store.leases.tryAcquire('gc-schedule', 'turn:someone', new Date(Date.now() + 3_600_000), new Date());
+  const runs: GcSummary[] = [];
+  const job = startGarbageCollection({ metadata: store, blobs, intervalSeconds: 3600, gracePeriodSeconds: 86400, log, enabled: true, firstCheckMs: 10, checkEveryMs: 1_000, onSummary: (summary) => runs.push(summary) });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await job.stop();
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0]!.leftoversFinished, 1);
+  assert.equal(runs[0]!.blobsReclaimed, 0, 'only the leftovers: no sweep before the turn');
+  assert.deepEqual(await store.blobCollection.marked(undefined, 10), []);
+  assert.equal(await store.blobs.reserve(digest, 3, new Date()), 'reserved', 'the digest can be uploaded again');
+});
