@@ -6,7 +6,7 @@ import type { ServerKind } from './servers.ts';
 
 const MiB = 1024 * 1024;
 
-export const SCENARIO_IDS = ['push', 'pull', 'read', 'small', 'image', 'huge'] as const;
+export const SCENARIO_IDS = ['push', 'pull', 'read', 'small', 'image', 'huge', 'gc'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
@@ -57,7 +57,7 @@ export interface BenchConfig {
   berthArgs: string[];
 }
 
-export const HELP = `Usage: npm run bench [-- --quick] [-- --only=push,pull,read,small,image,huge] [-- --backend=fs|s3]
+export const HELP = `Usage: npm run bench [-- --quick] [-- --only=push,pull,read,small,image,huge,gc] [-- --backend=fs|s3]
 
   --quick            smoke run: 1 pair each, smaller blobs, short wrk runs
   --only=LIST        run only these scenarios (comma separated)

@@ -10,6 +10,7 @@ import type { Usage } from './monitor.ts';
 import type { Recorder, SideKey } from './results.ts';
 import type { ServerHandle, ServerKind } from './servers.ts';
 import type { ScenarioStorage } from './s3-backend.ts';
+import { gc } from './gc-scenario.ts';
 
 export interface Side {
   key: SideKey;
@@ -517,4 +518,4 @@ const huge: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [push, pull, read, small, image, huge];
+export const SCENARIOS: readonly Scenario[] = [push, pull, read, small, image, huge, gc];

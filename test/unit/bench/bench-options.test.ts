@@ -33,7 +33,7 @@ function config(argv: string[], env: Record<string, string | undefined> = {}): B
 test('without --backend the run is the filesystem one: every scenario, 1 GiB blobs', () => {
   const cfg = config([]);
   assert.equal(cfg.backend, 'fs');
-  assert.deepEqual([...cfg.only], ['push', 'pull', 'read', 'small', 'image', 'huge']);
+  assert.deepEqual([...cfg.only], ['push', 'pull', 'read', 'small', 'image', 'huge', 'gc']);
   assert.equal(cfg.blobBytes, 1024 * MiB);
 });
 
