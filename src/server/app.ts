@@ -22,6 +22,10 @@ import { createAuthorizer } from '../auth/authorizer.ts';
 import { IdentityLookup } from '../auth/identity-lookup.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
 import { redactDatabaseUrl } from '../config/database-url.ts';
+import { UsageMeter } from '../usage/usage-meter.ts';
+import { startUsageFlush, type UsageFlushJob } from '../usage/usage-flush.ts';
+import { startStorageSnapshots } from '../usage/storage-snapshot.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -29,6 +33,11 @@ export interface App {
   readonly newCredentials?: NewCredentials;
   readonly handler: RequestListener;
   readonly uploadPurge: UploadPurgeJob;
+  /** Usage metering: the meter the hooks count into, and the job that writes it to the store. */
+  readonly usage: UsageMeter;
+  readonly usageFlush: UsageFlushJob;
+  /** Prometheus metrics (config metrics.enabled): the GC and lifecycle runners report here. */
+  readonly metrics?: Metrics;
   setReady(ready: boolean): void;
   close(): Promise<void>;
 }
@@ -177,6 +186,7 @@ export async function openStores(config: Config, log?: Logger): Promise<OpenedSt
 
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
   const { blobs, metadata } = await openStores(config, log);
+  const usage = new UsageMeter();
   const registry = createRegistry({
     blobs,
     metadata,
@@ -184,6 +194,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     now: () => new Date(),
     accountId: config.accountId,
     createOnPush: config.createOnPush,
+    usage,
   });
   let ready = false;
   let serverKey: Buffer;
@@ -212,7 +223,11 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
       ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region, createOnPush: config.createOnPush })
       : undefined;
   const served = { accountId: config.accountId, region: config.region };
-  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}) });
+  // prom-client loads only when metrics are on.
+  const metrics = config.metrics.enabled
+    ? new (await import('../metrics/metrics.ts')).Metrics({ usageTotals: () => usage.totals, storedBytes: async () => (await metadata.usage.storedBytes()).registry })
+    : undefined;
+  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}), ...(metrics ? { metrics } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,
@@ -223,16 +238,29 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     // node at the very moment of renewal), and moves within two intervals when it dies.
     mayRun: clusterLease(metadata.leases, 'upload-purge', leaseHolderName(), 2 * config.uploads.purgeIntervalSeconds * 1000),
   });
+  // Every process writes its own counts (they add up in the store); one node snapshots stored bytes.
+  const usageFlush = startUsageFlush(usage, metadata.usage, { intervalSeconds: config.usage.flushIntervalSeconds, log });
+  const storageSnapshots = startStorageSnapshots(metadata.usage, {
+    intervalSeconds: config.usage.snapshotIntervalSeconds,
+    log,
+    enabled: options.runJobs,
+    mayRun: clusterLease(metadata.leases, 'usage-storage-snapshot', leaseHolderName(), 2 * config.usage.snapshotIntervalSeconds * 1000),
+  });
   return {
     registry,
     ...(newCredentials ? { newCredentials } : {}),
     handler,
     uploadPurge,
+    usage,
+    usageFlush,
+    ...(metrics ? { metrics } : {}),
     setReady: (value) => {
       ready = value;
     },
     close: async () => {
       await uploadPurge.stop();
+      await storageSnapshots.stop();
+      await usageFlush.stop();
       await metadata.close();
       await blobs.close();
     },

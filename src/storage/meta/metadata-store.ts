@@ -9,6 +9,7 @@ import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { PullTimeExclusionStore } from './pull-time-exclusion-store.ts';
 import type { RegistryScanningStore } from './registry-scanning-store.ts';
+import type { UsageStore } from './usage-store.ts';
 import type { DeleteRepositoryResult, RepositoryRecord, RepositorySettings } from './repository-settings.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
@@ -192,6 +193,8 @@ export interface MetadataStore {
   readonly tags: TagStore;
   readonly uploads: UploadStore;
   readonly leases: LeaseStore;
+  /** Usage metering: traffic per repository per day, stored bytes, batched pull times. */
+  readonly usage: UsageStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

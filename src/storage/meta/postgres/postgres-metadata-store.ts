@@ -13,6 +13,8 @@ import { createPostgresManifestStore } from './postgres-manifest-store.ts';
 import { createPostgresAccountSettingsStore, createPostgresCreationTemplateStore } from './postgres-registry-defaults-store.ts';
 import { createPostgresPullTimeExclusionStore } from './postgres-pull-time-exclusion-store.ts';
 import { createPostgresRegistryScanningStore } from './postgres-registry-scanning-store.ts';
+import { createPostgresUsageStore } from './postgres-usage-store.ts';
+import type { UsageStore } from '../usage-store.ts';
 import { linkBlob } from './postgres-repository-rows.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
@@ -52,6 +54,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly usage: UsageStore;
   readonly #db: PostgresConnection;
 
   private constructor(db: PostgresConnection) {
@@ -62,6 +65,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.creationTemplates = createPostgresCreationTemplateStore(db);
     this.registryScanning = createPostgresRegistryScanningStore(db);
     this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
+    this.usage = createPostgresUsageStore(db);
     this.manifests = createPostgresManifestStore(db);
     this.repositories = createRepositoryStore(db);
     this.registry = {
