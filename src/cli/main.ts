@@ -12,9 +12,11 @@ import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../s
 import { createLogger, serve } from '../server/serve.ts';
 import { parseArgs } from './args.ts';
 import { runAdmin } from './admin/run-admin.ts';
+import { runUsage } from './usage/run-usage.ts';
 
 const HELP = `Usage: berth serve [options]
        berth admin <command> [options]   manage IAM users and keys (see berth admin --help)
+       berth usage [options]             usage and cost report per repository (see berth usage --help)
 
 Runs the Berth container registry.
 
@@ -34,6 +36,9 @@ Options (each also settable in the YAML config file or as BERTH_* environment va
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'admin') {
     return runAdmin(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() });
+  }
+  if (argv[0] === 'usage') {
+    return runUsage(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() });
   }
   const args = parseArgs(argv);
   if (args.help) {

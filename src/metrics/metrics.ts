@@ -7,8 +7,9 @@
 //   berth_gc_* and berth_lifecycle_*                            from recordGcRun / recordLifecycleRun
 // and Node's process metrics (CPU, memory, event loop lag). No label names a
 // repository: their number is unbounded (per-repository figures are `berth usage`'s).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { UsageTotals } from '../usage/usage-meter.ts';
+import { RequestStats } from './request-stats.ts';
 
 /** What a garbage collection pass reports (the GC runner returns it; the server records it). */
 export interface GcRunSummary {
@@ -40,10 +41,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'operation' | 'status'>;
-  readonly #latency: Histogram<'operation' | 'status'>;
-  /** The label children per `operation status`, so a request costs no label hashing. */
-  readonly #children = new Map<string, { readonly count: { inc(): void }; readonly latency: { observe(value: number): void } }>();
+  readonly #requests = new RequestStats(LATENCY_BUCKETS);
   readonly #gcRuns: Counter;
   readonly #gcBlobs: Counter;
   readonly #gcBytes: Counter;
@@ -55,14 +53,10 @@ export class Metrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    this.#requests = new Counter({ name: 'berth_http_requests_total', help: 'HTTP requests answered, by operation and status code.', labelNames: ['operation', 'status'], registers });
-    this.#latency = new Histogram({
-      name: 'berth_http_request_duration_seconds',
-      help: 'Time from a request arriving to its response closing, by operation and status code.',
-      labelNames: ['operation', 'status'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.registry.registerMetric(this.#requests.counter('berth_http_requests_total', 'HTTP requests answered, by operation and status code.') as unknown as Metric);
+    this.registry.registerMetric(
+      this.#requests.histogram('berth_http_request_duration_seconds', 'Time from a request arriving to its response closing, by operation and status code.') as unknown as Metric,
+    );
     const fromMeter = (name: string, help: string, pick: (totals: UsageTotals) => number) =>
       new Counter({
         name,
@@ -109,15 +103,7 @@ export class Metrics {
 
   /** One answered request: `status` is the response's status code, `seconds` from arrival to close. */
   observeRequest(operation: string, status: number, seconds: number): void {
-    const key = `${operation} ${status}`;
-    let child = this.#children.get(key);
-    if (child === undefined) {
-      const labels = { operation, status: String(status) };
-      child = { count: this.#requests.labels(labels), latency: this.#latency.labels(labels) };
-      this.#children.set(key, child);
-    }
-    child.count.inc();
-    child.latency.observe(seconds);
+    this.#requests.observe(operation, status, seconds);
   }
 
   recordGcRun(run: GcRunSummary): void {
