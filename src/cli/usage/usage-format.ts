@@ -68,7 +68,7 @@ export function reportCsv(report: UsageReport): string {
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** Bytes for people: 1023 B, 1.5 MiB, 2.25 GiB. */
+/** Bytes for people, three significant digits or so: 1023 B, 1.50 MiB, 20.0 GiB, 312 MiB. */
 export function humanBytes(bytes: number | null): string {
   if (bytes === null) return '-';
   let value = bytes;
@@ -77,7 +77,7 @@ export function humanBytes(bytes: number | null): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${UNITS[unit]}`;
 }
 
 export function humanMoney(value: number): string {
