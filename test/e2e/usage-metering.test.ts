@@ -5,7 +5,7 @@
 // bytes with what DescribeImages reports. A restart loses no count.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berthMain, berthNodeFlags, startBerth, type BerthProcess } from '../helpers/berth-process.ts';
@@ -19,6 +19,7 @@ const PLAIN_HTTP = { scheme: 'http' } as const;
 const PULLS = 3;
 const REPOSITORY = 'metered/app';
 const MOUNTED = 'metered/mounted';
+const VIA_ECR = 'metered/ecr-api';
 
 interface UsageRow {
   readonly repository: string;
@@ -122,9 +123,30 @@ describe('usage metering: skopeo + AWS CLI against `berth serve`, then `berth us
     assert.equal(put.status, 201);
   });
 
+  it('the ECR layer API (UploadLayerPart, in two parts per blob) and PutImage count as bytes in and a push', async () => {
+    await awsCli(berth, ['ecr', 'create-repository', '--repository-name', VIA_ECR]);
+    const blobs = [image.configBytes, ...image.layers.map((layer) => layer.gzip)];
+    for (const [index, blob] of blobs.entries()) {
+      const { uploadId } = JSON.parse((await awsCli(berth, ['ecr', 'initiate-layer-upload', '--repository-name', VIA_ECR])).stdout) as { uploadId: string };
+      const half = Math.floor(blob.length / 2);
+      for (const [first, last] of [[0, half - 1], [half, blob.length - 1]] as const) {
+        const part = join(work, `part-${index}-${first}`);
+        await writeFile(part, blob.subarray(first, last + 1));
+        await awsCli(berth, ['ecr', 'upload-layer-part', '--repository-name', VIA_ECR, '--upload-id', uploadId, '--part-first-byte', String(first), '--part-last-byte', String(last), '--layer-part-blob', `fileb://${part}`]);
+      }
+      const digest = index === 0 ? image.config.digest : image.layers[index - 1]!.descriptor.digest;
+      await awsCli(berth, ['ecr', 'complete-layer-upload', '--repository-name', VIA_ECR, '--upload-id', uploadId, '--layer-digests', digest]);
+    }
+    const manifestFile = join(work, 'manifest.json');
+    await writeFile(manifestFile, image.manifestBytes);
+    await awsCli(berth, ['ecr', 'put-image', '--repository-name', VIA_ECR, '--image-tag', 'v1', '--image-manifest', `file://${manifestFile}`]);
+  });
+
   it('`berth usage --format json` agrees with the bytes pushed and pulled', async () => {
     const pulled = PULLS * (blobBytes() + manifestBytes()) + manifestBytes();
-    const report = await settledReport((candidate) => row(candidate, REPOSITORY)?.pulls === PULLS + 1 && row(candidate, MOUNTED)?.pushes === 1);
+    const report = await settledReport(
+      (candidate) => row(candidate, REPOSITORY)?.pulls === PULLS + 1 && row(candidate, MOUNTED)?.pushes === 1 && row(candidate, VIA_ECR)?.pushes === 1,
+    );
     assert.deepEqual(row(report, REPOSITORY), {
       ...row(report, REPOSITORY),
       storedBytes: blobBytes(),
@@ -134,17 +156,18 @@ describe('usage metering: skopeo + AWS CLI against `berth serve`, then `berth us
       pulls: PULLS + 1,
     });
     assert.deepEqual(row(report, MOUNTED), { ...row(report, MOUNTED), storedBytes: blobBytes(), bytesIn: manifestBytes(), bytesOut: 0, pushes: 1, pulls: 0 });
-    assert.equal(report.total.storedBytes, 2 * blobBytes(), 'as ECR bills: each repository its own layers');
+    assert.deepEqual(row(report, VIA_ECR), { ...row(report, VIA_ECR), storedBytes: blobBytes(), bytesIn: blobBytes() + manifestBytes(), bytesOut: 0, pushes: 1, pulls: 0 });
+    assert.equal(report.total.storedBytes, 3 * blobBytes(), 'as ECR bills: each repository its own layers');
     assert.equal(report.registry.storedBytes, blobBytes(), 'after deduplication: each blob once');
-    assert.equal(report.total.bytesIn, blobBytes() + 2 * manifestBytes());
+    assert.equal(report.total.bytesIn, 2 * blobBytes() + 3 * manifestBytes());
     assert.equal(report.total.bytesOut, pulled);
   });
 
   it('GET /metrics agrees: bytes in and out, pushes, pulls, stored bytes, requests by operation', async () => {
     const text = await metrics();
-    assert.equal(sample(text, 'berth_received_bytes_total'), blobBytes() + 2 * manifestBytes());
+    assert.equal(sample(text, 'berth_received_bytes_total'), 2 * blobBytes() + 3 * manifestBytes());
     assert.equal(sample(text, 'berth_sent_bytes_total'), PULLS * (blobBytes() + manifestBytes()) + manifestBytes());
-    assert.equal(sample(text, 'berth_pushes_total'), 2);
+    assert.equal(sample(text, 'berth_pushes_total'), 3);
     assert.equal(sample(text, 'berth_pulls_total'), PULLS + 1);
     assert.equal(sample(text, 'berth_stored_bytes'), blobBytes());
     assert.equal(sample(text, 'berth_http_requests_total{operation="manifest.get",status="200"}'), PULLS);
@@ -152,6 +175,8 @@ describe('usage metering: skopeo + AWS CLI against `berth serve`, then `berth us
     assert.equal(sample(text, 'berth_http_requests_total{operation="blob.get",status="200"}'), PULLS * (1 + image.layers.length));
     assert.equal(sample(text, 'berth_http_requests_total{operation="ecr.BatchGetImage",status="200"}'), 1);
     assert.equal(sample(text, 'berth_http_requests_total{operation="ecr.DescribeImages",status="200"}'), 1);
+    assert.equal(sample(text, 'berth_http_requests_total{operation="ecr.UploadLayerPart",status="200"}'), 2 * (1 + image.layers.length));
+    assert.equal(sample(text, 'berth_http_requests_total{operation="ecr.PutImage",status="200"}'), 1);
     assert.match(text, /^berth_http_request_duration_seconds_bucket\{le="\+Inf",operation="manifest\.get",status="200"\} 3$/m);
     assert.doesNotMatch(text, /metered\//, 'no repository names in the metrics');
   });
