@@ -33,7 +33,8 @@ export function startUsageFlush(meter: UsageMeter, store: UsageStore, options: {
   };
   // One flush at a time: one that is asked for while another writes runs after it.
   const flush = (): Promise<void> => {
-    queue = queue.then(writeOnce);
+    // Never a rejected queue: the next flush must still run after a bug in this one.
+    queue = queue.then(writeOnce).catch((error: unknown) => options.log.error({ err: error }, 'usage: flush failed'));
     return queue;
   };
   const timer = setInterval(() => void flush(), Math.max(options.intervalSeconds, 0.1) * 1000);
