@@ -151,7 +151,11 @@ export interface ManifestStore {
 export interface ImageSummary {
   readonly digest: string;
   readonly mediaType: string;
-  /** Sum of the sizes of the blobs the manifest references (what ECR reports as the image size). */
+  /**
+   * Sum of the sizes of the blobs the manifest references (what ECR reports as the image
+   * size). A repository's stored bytes (usage-store.ts) are the union of these blobs over
+   * its manifests, so a repository of one image stores exactly this (docs/usage.md).
+   */
   readonly blobBytes: number;
   readonly artifactType?: string;
   /** The digest of the manifest's subject, for referrers. */
