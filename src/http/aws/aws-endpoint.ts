@@ -45,6 +45,12 @@ function targetOperation(req: IncomingMessage): string {
   return typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
 }
 
+/** The request's label in /metrics: the operation when it is one Berth knows (src/metrics/operation-name.ts). */
+function operationName(service: 'ecr' | 'iam' | 'sts', req: IncomingMessage, action: string): string {
+  if (service === 'ecr') return ecrOperation(targetOperation(req), isEcrOperation);
+  return queryOperation(service, action, (name) => (service === 'sts' ? STS_ACTIONS.has(name) : IAM_HANDLERS.has(name)));
+}
+
 /** STS's actions (botocore's sts model); every other Query action is IAM's. */
 const STS_ACTIONS: ReadonlySet<string> = new Set([
   'AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'AssumeRoot', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo',
@@ -87,7 +93,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     // The credential must be scoped to the service the request is for: an ECR call signed
     // for IAM is as wrong at this one endpoint as it would be at AWS's separate ones.
     const service = protocol === 'json' ? 'ecr' : STS_ACTIONS.has(action) ? 'sts' : 'iam';
-    nameOperation(res, service === 'ecr' ? ecrOperation(targetOperation(req), isEcrOperation) : queryOperation(service, action, service === 'sts' ? (name) => STS_ACTIONS.has(name) : (name) => IAM_HANDLERS.has(name)));
+    nameOperation(res, operationName(service, req, action));
     const verified = await verifySigV4(
       { method: req.method ?? 'POST', path: '/', query, headers: req.headersDistinct, bodySha256Hex: createHash('sha256').update(body.bytes).digest('hex') },
       lookupSecret,
