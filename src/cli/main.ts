@@ -14,11 +14,13 @@ import { parseArgs } from './args.ts';
 import { runAdmin } from './admin/run-admin.ts';
 import { runLifecycleCommand } from './lifecycle/run-lifecycle-command.ts';
 import { runGc } from './gc/run-gc.ts';
+import { runUsage } from './usage/run-usage.ts';
 
 const HELP = `Usage: berth serve [options]
-       berth admin <command> [options]   manage IAM users and keys (see berth admin --help)
-       berth lifecycle <run|log> [options]   run lifecycle policies now, or show what they expired (see berth lifecycle --help)
-       berth gc [--dry-run] [--grace-period 24h]   delete unreferenced blobs, beside a running server (see berth gc --help)
+       berth admin <command> [options]              manage IAM users and keys (see berth admin --help)
+       berth lifecycle <run|log> [options]          run lifecycle policies now, or show what they expired (see berth lifecycle --help)
+       berth gc [--dry-run] [--grace-period 24h]    delete unreferenced blobs, beside a running server (see berth gc --help)
+       berth usage [--month YYYY-MM] [--format F]   usage and cost report per repository (see berth usage --help)
 
 Runs the Berth container registry.
 
@@ -44,6 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (argv[0] === 'gc') {
     return runGc(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), stderrIsTty: process.stderr.isTTY === true, env: process.env, cwd: process.cwd() });
+  }
+  if (argv[0] === 'usage') {
+    return runUsage(argv.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env, cwd: process.cwd() });
   }
   const args = parseArgs(argv);
   if (args.help) {

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDurationSeconds } from './duration.ts';
 import { isPostgresUrl, redactDatabaseUrl } from './database-url.ts';
 import { decodeServerKey } from '../auth/tokens/server-key.ts';
+import { DEFAULT_PRICES, parseTransferTiers, type Prices } from '../usage/prices.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -74,6 +75,10 @@ export interface Config {
   readonly registryAuth: 'off' | 'required';
   /** Whether a push to a repository that does not exist creates it (ECR's create-on-push). */
   readonly createOnPush: boolean;
+  /** Usage metering (docs/usage.md): how often counts are written, how often stored bytes are snapshotted, and the prices of `berth usage`. */
+  readonly usage: { readonly flushIntervalSeconds: number; readonly snapshotIntervalSeconds: number; readonly prices: Prices };
+  /** Prometheus metrics at /metrics. */
+  readonly metrics: { readonly enabled: boolean };
 }
 
 /** SQLite in the data directory (one machine), or PostgreSQL (several nodes), chosen by database.url. */
@@ -132,6 +137,11 @@ const KEYS: Record<string, string> = {
   createOnPush: 'BERTH_CREATE_ON_PUSH',
   serverKey: 'BERTH_SERVER_KEY',
   serverKeyFile: 'BERTH_SERVER_KEY_FILE',
+  'usage.flushInterval': 'BERTH_USAGE_FLUSH_INTERVAL',
+  'usage.snapshotInterval': 'BERTH_USAGE_SNAPSHOT_INTERVAL',
+  'usage.prices.storagePerGbMonth': 'BERTH_USAGE_PRICE_STORAGE',
+  'usage.prices.transferOut': 'BERTH_USAGE_PRICE_TRANSFER_OUT',
+  'metrics.enabled': 'BERTH_METRICS',
 };
 
 /** Command-line flags → key path. */
@@ -269,6 +279,15 @@ function build(settings: Settings, cwd: string): Config {
     }, 'a 12-digit AWS account id'),
     registryAuth: read('registryAuth', 'required' as const, (value) => (value === 'off' || value === 'required' ? value : undefined), 'off or required'),
     createOnPush: read('createOnPush', true, asBoolean, 'true or false'),
+    usage: {
+      flushIntervalSeconds: read('usage.flushInterval', 10, (value) => positiveDuration(value, 0.1), 'a duration of at least 100ms such as 10s'),
+      snapshotIntervalSeconds: read('usage.snapshotInterval', 3600, (value) => positiveDuration(value, 1), 'a duration of at least 1s such as 1h'),
+      prices: {
+        storagePerGbMonth: read('usage.prices.storagePerGbMonth', DEFAULT_PRICES.storagePerGbMonth, asPrice, 'a price such as 0.10'),
+        transferOut: read('usage.prices.transferOut', DEFAULT_PRICES.transferOut, (value) => (typeof value === 'string' ? parseTransferTiers(value) : undefined), 'tiers such as "1:0,10240:0.09,*:0.05" (GB where each tier ends : price per GB, the last one *)'),
+      },
+    },
+    metrics: { enabled: read('metrics.enabled', true, asBoolean, 'true or false') },
     region: read('region', 'us-east-1', (value) => (typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value) ? value : undefined), 'an AWS region name such as us-east-1'),
   };
 }
@@ -400,6 +419,16 @@ function asEndpoint(value: unknown): string | undefined {
 
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function positiveDuration(value: unknown, atLeast: number): number | undefined {
+  const seconds = parseDurationSeconds(value);
+  return seconds !== undefined && seconds >= atLeast ? seconds : undefined;
+}
+
+function asPrice(value: unknown): number | undefined {
+  const price = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  return typeof price === 'number' && Number.isFinite(price) && price >= 0 ? price : undefined;
 }
 
 function asBoolean(value: unknown): boolean | undefined {

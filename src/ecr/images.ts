@@ -98,6 +98,7 @@ async function imageSize(metadata: MetadataStore, repository: string, image: Ima
 }
 
 async function detail(context: EcrContext, repository: string, image: ImageSummary): Promise<object> {
+  const lastPulledAt = context.registry.manifests.lastPullTime(repository, image.digest, image.lastPulledAt);
   return {
     registryId: context.accountId,
     repositoryName: repository,
@@ -107,7 +108,7 @@ async function detail(context: EcrContext, repository: string, image: ImageSumma
     imagePushedAt: image.pushedAt,
     imageManifestMediaType: image.mediaType,
     ...(image.artifactType ? { artifactMediaType: image.artifactType } : {}),
-    ...(image.lastPulledAt ? { lastRecordedPullTime: image.lastPulledAt } : {}),
+    ...(lastPulledAt ? { lastRecordedPullTime: lastPulledAt } : {}),
     ...(image.subject ? { subjectManifestDigest: image.subject } : {}),
     imageStatus: 'ACTIVE',
   };

@@ -48,13 +48,18 @@ export async function completeLayerUpload(context: EcrContext, input: Record<str
 export async function getDownloadUrlForLayer(context: EcrContext, input: Record<string, unknown>): Promise<object> {
   const repository = await requireRepository(context, input);
   const digest = requireLayerDigest(input['layerDigest']);
-  if ((await context.metadata.blobs.linked(repository, digest.value)) === undefined) {
+  const size = await context.metadata.blobs.linked(repository, digest.value);
+  if (size === undefined) {
     throw new EcrError('LayersNotFoundException', `The layer '${digest.value}' does not exist in the repository with name '${repository}' in the registry with id '${context.accountId}'`);
   }
   // Where the blob store serves clients itself (S3 with redirects on), hand out its own
   // presigned URL, exactly as ECR does.
   const direct = await context.registry.blobs.redirectUrl(digest);
-  if (direct !== undefined) return { downloadUrl: direct, layerDigest: digest.value };
+  if (direct !== undefined) {
+    // The download then bypasses Berth: metered as the layer's bytes, as a /v2/ redirect is (docs/usage.md).
+    context.registry.context.usage?.sent(repository, size);
+    return { downloadUrl: direct, layerDigest: digest.value };
+  }
   // Otherwise our own pre-signed /v2/ URL: it works without a login for a while, for whoever holds it.
   const query = presignBlobDownload(context.serverKey, {
     repository,

@@ -8,6 +8,8 @@ import type { RegistryGuard } from '../auth/registry-guard.ts';
 import { handleOci } from './oci/oci-router.ts';
 import { isServedHost, type RegistryAddress } from './registry-host.ts';
 import { RegistryError } from '../errors/registry-error.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { fallbackOperation, operationOf } from '../metrics/operation-name.ts';
 
 /** The guard for a Host that names a registry (account, region) this deployment does not serve. */
 const refuseForeignRegistry: RegistryGuard = async (req) => ({
@@ -26,12 +28,14 @@ export interface HttpHandlerOptions {
   readonly served?: RegistryAddress;
   /** The control plane: AWS-signed `POST /` requests, and `GET /?…` ones for the Query protocol. */
   readonly aws?: (req: IncomingMessage, res: ServerResponse, requestId: string, query: string) => Promise<void>;
+  /** Prometheus metrics: every request is observed, and GET /metrics serves them (without credentials). */
+  readonly metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export function createHttpHandler(options: HttpHandlerOptions): RequestListener {
-  const { registry, log } = options;
+  const { registry, log, metrics } = options;
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const incomingId = req.headers['x-request-id'];
@@ -46,6 +50,13 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
       res.once('close', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log.info({ reqId: requestId, method: req.method, path, status: res.statusCode, ms, completed: res.writableFinished }, 'request');
+      });
+    }
+
+    if (metrics) {
+      res.once('close', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.observeRequest(operationOf(res) ?? fallbackOperation(path), res.statusCode, seconds);
       });
     }
 
@@ -71,8 +82,28 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     }
     if (path === '/healthz') return sendText(res, 200, 'ok');
     if (path === '/readyz') return options.isReady() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready');
+    if (path === '/metrics' && metrics) return serveMetrics(metrics, req, res, log, requestId);
     sendText(res, 404, 'not found');
   };
+}
+
+function serveMetrics(metrics: Metrics, req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return sendText(res, 405, 'method not allowed');
+  }
+  metrics.exposition().then(
+    ({ contentType, body }) => {
+      res.statusCode = 200;
+      res.setHeader('Content-Type', contentType);
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+    (error: unknown) => {
+      log.error({ reqId: requestId, err: error }, 'collecting metrics failed');
+      sendText(res, 500, 'collecting metrics failed');
+    },
+  );
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -75,6 +75,7 @@ export class Manifests {
         missing,
       });
     }
+    this.#context.usage?.pushed(repository, content.length);
     return { digest, ...(parsed.subject ? { subject: parsed.subject } : {}) };
   }
 
@@ -88,14 +89,16 @@ export class Manifests {
   }
 
   /**
-   * Notes that a client pulled the manifest (a GET, or ECR's BatchGetImage; not a
-   * HEAD), for ECR's lastRecordedPullTime. `puller` is the caller's principal ARN
-   * (none for an anonymous pull): a principal on the pull time update exclusion list
-   * leaves the time alone. Throttled per image (see PullThrottle), and never in the
-   * way of the pull: the write does not wait for the disk, and a failure to record
-   * only loses the time.
+   * Notes that a client received the manifest (a GET, or ECR's BatchGetImage; not a
+   * HEAD): a pull and the manifest's bytes for usage metering, and ECR's
+   * lastRecordedPullTime. `puller` is the caller's principal ARN (none for an
+   * anonymous pull): a principal on the pull time update exclusion list leaves the
+   * time alone (the pull still counts). The time is throttled per image (see
+   * PullThrottle) and queued in the usage meter, whose flush writes the queued times
+   * in one batch: never a write per pull, never in the way of one.
    */
   notePull(manifest: ManifestRecord, puller?: string): void {
+    this.#context.usage?.pulled(manifest.repository, manifest.size);
     if (puller !== undefined) {
       const excluded = this.#exclusions.excludes(puller);
       if (excluded === true) return;
@@ -113,7 +116,16 @@ export class Manifests {
   #recordPull(manifest: ManifestRecord): void {
     const now = this.#context.now();
     if (!this.#pulls.due(`${manifest.repository}@${manifest.digest}`, now.getTime())) return;
-    this.#context.metadata.manifests.recordPull(manifest.repository, manifest.digest, now).catch(() => undefined);
+    this.#context.usage?.pullTime(manifest.repository, manifest.digest, now);
+  }
+
+  /**
+   * ECR's lastRecordedPullTime of a manifest whose stored pull time is `stored`: a later
+   * pull still queued in this process for the next batched write wins.
+   */
+  lastPullTime(repository: string, digest: string, stored: Date | undefined): Date | undefined {
+    const pending = this.#context.usage?.pendingPullTime(repository, digest);
+    return pending === undefined || (stored !== undefined && stored >= pending) ? stored : pending;
   }
 
   /** By digest: the manifest and its tags. By tag: only the tag. */

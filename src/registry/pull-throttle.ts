@@ -1,8 +1,8 @@
 // Decides when a manifest pull is worth writing down. ECR's lastRecordedPullTime
 // is refreshed "at least once every 24 hours", not on every pull; Berth records a
 // pull when it has not recorded one for the same image in the last interval (a
-// minute by default), so a hot image costs one write a minute instead of one per
-// GET. The memory is per process and bounded: when it is full, entries whose
+// minute by default), so a hot image adds one row a minute to the usage meter's
+// batched write (src/usage/usage-flush.ts) instead of a write per GET. The memory is per process and bounded: when it is full, entries whose
 // interval has passed are dropped (they would be due anyway), and if that frees
 // nothing it starts over (the worst case is one extra write per image).
 export class PullThrottle {

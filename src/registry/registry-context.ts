@@ -2,6 +2,7 @@
 // the account the registry serves with its create-on-push switch.
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+import type { UsageRecorder } from '../usage/usage-meter.ts';
 
 export interface RegistryLimits {
   /** Largest manifest accepted on push, in bytes. */
@@ -25,6 +26,11 @@ export interface RegistryContext {
    * the last mark, so this is a tenth of that period.
    */
   readonly touchIntervalMs?: number;
+  /**
+   * Where traffic, pushes, pulls and pull times are counted (src/usage/); its flush writes
+   * them to the store. Without one nothing is metered and no pull time is recorded.
+   */
+  readonly usage?: UsageRecorder;
 }
 
 export const DEFAULT_LIMITS: RegistryLimits = {

@@ -115,6 +115,7 @@ export class Uploads {
       await this.#reserve(digest, written);
       await this.#context.blobs.commitUpload(id, written, digest);
       if (!(await this.#context.metadata.blobs.link(repository, digest.value, written))) throw collectedMeanwhile(digest);
+      this.#context.usage?.received(repository, written);
       return { size: written };
     } catch (error) {
       await this.#context.blobs.deleteUpload(id).catch(() => undefined);
@@ -202,6 +203,7 @@ export class Uploads {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'the upload was changed by another request', { uploadId: session.id });
     }
     if (hash && running) running.offset = offset;
+    this.#context.usage?.received(session.repository, written);
     return { ...session, offset, updatedAt: now };
   }
 

@@ -24,6 +24,10 @@ import { createAuthorizer } from '../auth/authorizer.ts';
 import { IdentityLookup } from '../auth/identity-lookup.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
 import { redactDatabaseUrl } from '../config/database-url.ts';
+import { UsageMeter } from '../usage/usage-meter.ts';
+import { startUsageFlush, type UsageFlushJob } from '../usage/usage-flush.ts';
+import { startStorageSnapshots } from '../usage/storage-snapshot.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface App {
   readonly registry: Registry;
@@ -32,6 +36,11 @@ export interface App {
   readonly handler: RequestListener;
   readonly uploadPurge: UploadPurgeJob;
   readonly garbageCollection: GarbageCollectionJob;
+  /** Usage metering: the meter the hooks count into, and the job that writes it to the store. */
+  readonly usage: UsageMeter;
+  readonly usageFlush: UsageFlushJob;
+  /** Prometheus metrics (config metrics.enabled): the GC and lifecycle runners report here. */
+  readonly metrics?: Metrics;
   setReady(ready: boolean): void;
   close(): Promise<void>;
 }
@@ -180,6 +189,7 @@ export async function openStores(config: Config, log?: Logger): Promise<OpenedSt
 
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
   const { blobs, metadata } = await openStores(config, log);
+  const usage = new UsageMeter();
   const registry = createRegistry({
     blobs,
     metadata,
@@ -189,6 +199,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     createOnPush: config.createOnPush,
     // A blob a client was told exists is protected for (nine tenths of) the grace period at least.
     touchIntervalMs: Math.min(60_000, (config.gc.gracePeriodSeconds * 1000) / 10),
+    usage,
   });
   let ready = false;
   let serverKey: Buffer;
@@ -217,7 +228,11 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
       ? createRegistryGuard({ metadata, identities, authorizer, serverKey, accountId: config.accountId, region: config.region, createOnPush: config.createOnPush })
       : undefined;
   const served = { accountId: config.accountId, region: config.region };
-  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}) });
+  // prom-client loads only when metrics are on.
+  const metrics = config.metrics.enabled
+    ? new (await import('../metrics/metrics.ts')).Metrics({ usageTotals: () => usage.totals, storedBytes: async () => (await metadata.usage.storedBytes()).registry })
+    : undefined;
+  const handler = createHttpHandler({ registry, log, isReady: () => ready, aws, served, ...(guard ? { guard } : {}), ...(metrics ? { metrics } : {}) });
   const uploadPurge = startUploadPurge(registry.uploads, {
     maxAgeSeconds: config.uploads.purgeAfterSeconds,
     intervalSeconds: config.uploads.purgeIntervalSeconds,
@@ -234,6 +249,7 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     log,
     // Renewed at every tick; moves to another node within two ticks when its holder dies.
     mayRun: clusterLease(metadata.leases, 'lifecycle', leaseHolderName(), 2 * lifecycleTickSeconds(config.lifecycle.intervalSeconds) * 1000),
+    onRun: (summary) => metrics?.recordLifecycleRun(summary),
   });
   const garbageCollection = startGarbageCollection({
     metadata,
@@ -242,6 +258,21 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     gracePeriodSeconds: config.gc.gracePeriodSeconds,
     log,
     enabled: options.runJobs && config.gc.enabled,
+    onSummary: (summary) =>
+      metrics?.recordGcRun({
+        blobsDeleted: summary.blobsReclaimed + summary.orphansReclaimed + summary.leftoversFinished,
+        bytesReclaimed: summary.bytesReclaimed + summary.orphanBytesReclaimed,
+        durationSeconds: summary.durationMs / 1000,
+        orphans: summary.orphansReclaimed,
+      }),
+  });
+  // Every process writes its own counts (they add up in the store); one node snapshots stored bytes.
+  const usageFlush = startUsageFlush(usage, metadata.usage, { intervalSeconds: config.usage.flushIntervalSeconds, log });
+  const storageSnapshots = startStorageSnapshots(metadata.usage, {
+    intervalSeconds: config.usage.snapshotIntervalSeconds,
+    log,
+    enabled: options.runJobs,
+    mayRun: clusterLease(metadata.leases, 'usage-storage-snapshot', leaseHolderName(), 2 * config.usage.snapshotIntervalSeconds * 1000),
   });
   return {
     registry,
@@ -249,6 +280,9 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
     handler,
     uploadPurge,
     garbageCollection,
+    usage,
+    usageFlush,
+    ...(metrics ? { metrics } : {}),
     setReady: (value) => {
       ready = value;
     },
@@ -256,6 +290,8 @@ export async function buildApp(config: Config, log: Logger, options: AppOptions 
       await uploadPurge.stop();
       await lifecycle.stop();
       await garbageCollection.stop();
+      await storageSnapshots.stop();
+      await usageFlush.stop();
       await metadata.close();
       await blobs.close();
     },

@@ -189,6 +189,29 @@ describe('berth on S3 with redirects (the default)', () => {
     await anonymous.arrayBuffer();
   });
 
+  test('usage metering counts a redirected download as the bytes it hands over (docs/usage.md)', async () => {
+    const sent = async () => {
+      const text = await (await fetch(`${berth.url}/metrics`)).text();
+      return Number(/^berth_sent_bytes_total (\d+)$/m.exec(text)![1]);
+    };
+    const before = await sent();
+    const whole = await client.call('GET', `/v2/apps/web/blobs/${layerDigest}`);
+    assert.equal(whole.status, 307);
+    await whole.arrayBuffer();
+    assert.equal(await sent(), before + layer.length, 'a 307: the blob\'s size');
+    const ranged = await client.call('GET', `/v2/apps/web/blobs/${layerDigest}`, { headers: { Range: 'bytes=7-16' } });
+    assert.equal(ranged.status, 307);
+    await ranged.arrayBuffer();
+    assert.equal(await sent(), before + layer.length + 10, 'a ranged 307: the range');
+    const ecr = new ECRClient({ endpoint: berth.url, region: 'us-east-1', credentials: await administratorKey(berth.dataDir), maxAttempts: 1 });
+    try {
+      await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'apps/web', layerDigest }));
+    } finally {
+      ecr.destroy();
+    }
+    assert.equal(await sent(), before + 2 * layer.length + 10, 'a presigned URL from GetDownloadUrlForLayer: the layer\'s size');
+  });
+
   const missing = missingTools('skopeo');
   test('skopeo pushes an image and pulls it back through the redirects', { skip: missing.length ? `not installed: ${missing.join(', ')}` : false, timeout: 120_000 }, async () => {
     const work = await mkdtemp(join(tmpdir(), 'berth-s3-skopeo-'));

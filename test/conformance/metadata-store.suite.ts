@@ -789,6 +789,107 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.equal((await s.manifests.get('pulled', image.digest))?.digest, image.digest);
     });
 
+    // ---------------------------------------------------------------- usage metering (src/storage/meta/usage-store.ts)
+
+    describe('usage store', () => {
+      const traffic = (day: string, repository: string, bytesIn: number, bytesOut: number, pushes: number, pulls: number) => ({ day, repository, bytesIn, bytesOut, pushes, pulls });
+
+      it('addTraffic adds to the day\'s row of each repository; traffic reads a range of days in order', async (s) => {
+        await s.usage.addTraffic([]);
+        await s.usage.addTraffic([traffic('2026-03-01', 'b', 10, 20, 1, 2), traffic('2026-03-01', 'a', 1, 2, 0, 1), traffic('2026-03-02', 'a', 5, 0, 1, 0)]);
+        await s.usage.addTraffic([traffic('2026-03-01', 'b', 100, 200, 1, 3)]);
+        // Counts beyond 2^32, as a busy month's bytes are.
+        await s.usage.addTraffic([traffic('2026-03-31', 'a', 6_000_000_000, 9_000_000_000_000, 0, 0)]);
+        assert.deepEqual(await s.usage.traffic('2026-03-01', '2026-03-31'), [
+          traffic('2026-03-01', 'a', 1, 2, 0, 1),
+          traffic('2026-03-01', 'b', 110, 220, 2, 5),
+          traffic('2026-03-02', 'a', 5, 0, 1, 0),
+          traffic('2026-03-31', 'a', 6_000_000_000, 9_000_000_000_000, 0, 0),
+        ]);
+        assert.deepEqual(await s.usage.traffic('2026-03-02', '2026-03-30'), [traffic('2026-03-02', 'a', 5, 0, 1, 0)]);
+        assert.deepEqual(await s.usage.traffic('2026-04-01', '2026-04-30'), []);
+      });
+
+      it('addTraffic from writers at once: every increment counts', async (s) => {
+        await Promise.all(Array.from({ length: 20 }, (_, n) => s.usage.addTraffic([traffic('2026-03-05', 'hot', n, 1, 1, 0), traffic('2026-03-05', `cold-${n % 3}`, 1, 0, 0, 1)])));
+        const rows = await s.usage.traffic('2026-03-05', '2026-03-05');
+        assert.deepEqual(rows.find((row) => row.repository === 'hot'), traffic('2026-03-05', 'hot', 190, 20, 20, 0));
+        assert.deepEqual(rows.filter((row) => row.repository.startsWith('cold-')).map((row) => row.pulls), [7, 7, 6]);
+      });
+
+      it('recordPullTimes: many manifests in one call; later times win, unknown manifests are skipped', async (s) => {
+        const config = digest('usage config');
+        await s.blobs.link('pulls/a', config, 5);
+        await s.blobs.link('pulls/b', config, 5);
+        const a = manifestRecord('pulls/a', { config });
+        const b = manifestRecord('pulls/b', { config });
+        await s.manifests.put(a, { blobs: [config], manifests: [] }, 'v1');
+        await s.manifests.put(b, { blobs: [config], manifests: [] }, 'v1');
+        await s.usage.recordPullTimes([]);
+        await s.usage.recordPullTimes([
+          { repository: 'pulls/a', digest: a.digest, at: new Date(T0 + 60_000) },
+          { repository: 'pulls/b', digest: b.digest, at: new Date(T0 + 30_000) },
+          { repository: 'pulls/a', digest: digest('absent'), at: new Date(T0) },
+          { repository: 'no-such-repository', digest: a.digest, at: new Date(T0) },
+        ]);
+        assert.deepEqual((await s.manifests.summary('pulls/a', a.digest))?.lastPulledAt, new Date(T0 + 60_000));
+        assert.deepEqual((await s.manifests.summary('pulls/b', b.digest))?.lastPulledAt, new Date(T0 + 30_000));
+        await s.usage.recordPullTimes([
+          { repository: 'pulls/a', digest: a.digest, at: new Date(T0 + 1_000) },
+          { repository: 'pulls/b', digest: b.digest, at: new Date(T0 + 90_000) },
+        ]);
+        assert.deepEqual((await s.manifests.summary('pulls/a', a.digest))?.lastPulledAt, new Date(T0 + 60_000), 'time does not go back');
+        assert.deepEqual((await s.manifests.summary('pulls/b', b.digest))?.lastPulledAt, new Date(T0 + 90_000));
+        assert.equal(await s.repositories.exists('no-such-repository'), false, 'recording pulls creates nothing');
+      });
+
+      it('storedBytes: each repository stores the distinct blobs its manifests reference once; the registry each blob once', async (s) => {
+        const base = digest('base layer');
+        const app = digest('app layer');
+        const tool = digest('tool layer');
+        const config = digest('shared config');
+        const loose = digest('uploaded, never referenced');
+        for (const [repository, blob, size] of [
+          ['svc/a', base, 1000],
+          ['svc/a', app, 200],
+          ['svc/a', config, 7],
+          ['svc/b', base, 1000],
+          ['svc/b', tool, 30],
+          ['svc/b', config, 7],
+          ['svc/b', loose, 5000],
+          ['svc/empty', loose, 5000],
+        ] as const) {
+          await s.blobs.link(repository, blob, size);
+        }
+        // Two images in svc/a share the base layer and the config: counted once there.
+        await s.manifests.put(manifestRecord('svc/a', { n: 1 }), { blobs: [config, base], manifests: [] }, 'v1');
+        await s.manifests.put(manifestRecord('svc/a', { n: 2 }), { blobs: [config, base, app], manifests: [] }, 'v2');
+        await s.manifests.put(manifestRecord('svc/b', { n: 3 }), { blobs: [config, base, tool], manifests: [] }, 'v1');
+        const stored = await s.usage.storedBytes();
+        assert.deepEqual(stored.repositories, [
+          { repository: 'svc/a', bytes: 1207 },
+          { repository: 'svc/b', bytes: 1037 },
+          { repository: 'svc/empty', bytes: 0 },
+        ]);
+        assert.equal(stored.registry, 1237, 'base and config once across both repositories; the unreferenced blob not at all');
+        // A repository of one image stores exactly what DescribeImages reports as its size.
+        assert.equal((await s.manifests.list('svc/b', { limit: 10 }))[0]!.blobBytes, 1037);
+      });
+
+      it('storage snapshots: a day\'s snapshot replaces the earlier one of that day; zero rows are not kept', async (s) => {
+        assert.deepEqual(await s.usage.storageSnapshots('2026-03-01', '2026-03-31'), []);
+        await s.usage.saveStorageSnapshot({ day: '2026-03-01', repositories: [{ repository: 'a', bytes: 10 }, { repository: 'gone', bytes: 4 }], registry: 12, takenAt: new Date(T0) });
+        await s.usage.saveStorageSnapshot({ day: '2026-03-02', repositories: [{ repository: 'a', bytes: 20 }, { repository: 'b', bytes: 0 }], registry: 20, takenAt: new Date(T0 + 1) });
+        await s.usage.saveStorageSnapshot({ day: '2026-03-01', repositories: [{ repository: 'a', bytes: 11 }, { repository: 'big', bytes: 5_000_000_000_000 }], registry: 5_000_000_000_011, takenAt: new Date(T0 + 2) });
+        await s.usage.saveStorageSnapshot({ day: '2026-04-01', repositories: [], registry: 0, takenAt: new Date(T0 + 3) });
+        assert.deepEqual(await s.usage.storageSnapshots('2026-03-01', '2026-03-31'), [
+          { day: '2026-03-01', repositories: [{ repository: 'a', bytes: 11 }, { repository: 'big', bytes: 5_000_000_000_000 }], registry: 5_000_000_000_011, takenAt: new Date(T0 + 2) },
+          { day: '2026-03-02', repositories: [{ repository: 'a', bytes: 20 }], registry: 20, takenAt: new Date(T0 + 1) },
+        ]);
+        assert.deepEqual(await s.usage.storageSnapshots('2026-04-01', '2026-04-30'), [{ day: '2026-04-01', repositories: [], registry: 0, takenAt: new Date(T0 + 3) }]);
+      });
+    });
+
     it('manifests.list: by digest, paged, with sorted tags and the bytes of referenced blobs', async (s) => {
       const config = digest('config');
       const layer = digest('layer');

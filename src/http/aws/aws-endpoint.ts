@@ -16,6 +16,8 @@ import { answerEcr, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { IAM_HANDLERS, IamError, iamResource } from '../../iam/iam-operations.ts';
 import { AWS_JSON_11, BODY_LIMITS, DEFAULT_BODY_LIMIT, bodyTooLarge, bodyTooLargeMessage, writeAwsJsonError } from './json-protocol.ts';
 import { readLimitedBody } from './request-body.ts';
+import { isEcrOperation } from './ecr-operations.ts';
+import { ecrOperation, nameOperation, queryOperation } from '../../metrics/operation-name.ts';
 import { writeQueryError, writeQueryResponse } from './query-protocol.ts';
 
 /** What the control plane needs: the same as the ECR operations it dispatches to. */
@@ -23,9 +25,7 @@ export type AwsEndpointOptions = EcrEndpointOptions;
 
 /** Control-plane requests are small JSON or form documents, but for ECR's layer parts and manifests. */
 function bodyLimit(req: IncomingMessage): number {
-  const target = req.headers['x-amz-target'];
-  const operation = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
-  return BODY_LIMITS[operation] ?? DEFAULT_BODY_LIMIT;
+  return BODY_LIMITS[targetOperation(req)] ?? DEFAULT_BODY_LIMIT;
 }
 
 /**
@@ -37,6 +37,18 @@ function wireProtocol(req: IncomingMessage): SigV4Protocol {
   if (req.headers['x-amz-target'] !== undefined) return 'json';
   const contentType = String(req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
   return contentType === AWS_JSON_11 || contentType === 'application/json' ? 'json' : 'query';
+}
+
+/** The operation X-Amz-Target names (after the service prefix); '' without one. */
+function targetOperation(req: IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
+}
+
+/** The request's label in /metrics: the operation when it is one Berth knows (src/metrics/operation-name.ts). */
+function operationName(service: 'ecr' | 'iam' | 'sts', req: IncomingMessage, action: string): string {
+  if (service === 'ecr') return ecrOperation(targetOperation(req), isEcrOperation);
+  return queryOperation(service, action, (name) => (service === 'sts' ? STS_ACTIONS.has(name) : IAM_HANDLERS.has(name)));
 }
 
 /** STS's actions (botocore's sts model); every other Query action is IAM's. */
@@ -81,6 +93,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     // The credential must be scoped to the service the request is for: an ECR call signed
     // for IAM is as wrong at this one endpoint as it would be at AWS's separate ones.
     const service = protocol === 'json' ? 'ecr' : STS_ACTIONS.has(action) ? 'sts' : 'iam';
+    nameOperation(res, operationName(service, req, action));
     const verified = await verifySigV4(
       { method: req.method ?? 'POST', path: '/', query, headers: req.headersDistinct, bodySha256Hex: createHash('sha256').update(body.bytes).digest('hex') },
       lookupSecret,

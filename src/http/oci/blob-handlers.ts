@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { RegistryError } from '../../errors/registry-error.ts';
 import { parseRangeHeader } from './byte-range.ts';
 import { sendRange } from './send-range.ts';
+import { meterSentBytes } from '../../usage/sent-bytes.ts';
 import { methodNotAllowed, requireDigest, sendEmpty, type Exchange } from './exchange.ts';
 
 export async function handleBlob(ex: Exchange, name: string, digestText: string): Promise<void> {
@@ -19,6 +20,9 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
       const location =
         req.method === 'GET' && !inline && requested.kind !== 'unsatisfiable' ? await ex.registry.blobs.redirectUrl(digest) : undefined;
       if (location) {
+        // The download happens between the client and the object store, out of sight:
+        // metered as the bytes the redirect hands over (docs/usage.md).
+        ex.registry.context.usage?.sent(name, requested.kind === 'range' ? requested.range.end - requested.range.start + 1 : size);
         res.statusCode = 307;
         res.setHeader('Location', location);
         res.setHeader('Docker-Content-Digest', digest.value);
@@ -47,6 +51,8 @@ export async function handleBlob(ex: Exchange, name: string, digestText: string)
         res.end();
         return;
       }
+      const usage = ex.registry.context.usage;
+      if (usage) meterSentBytes(res, (bytes) => usage.sent(name, bytes));
       if (inline) {
         res.end(requested.kind === 'range' ? inline.subarray(requested.range.start, requested.range.end + 1) : inline);
         return;

@@ -33,8 +33,9 @@ export async function handleManifest(ex: Exchange, name: string, referenceText: 
       res.setHeader('Content-Length', manifest.size);
       res.setHeader('Docker-Content-Digest', manifest.digest);
       res.setHeader('ETag', `"${manifest.digest}"`);
-      res.end(req.method === 'HEAD' ? undefined : manifest.content);
-      if (req.method === 'GET') registry.manifests.notePull(manifest, ex.callerArn);
+      if (req.method === 'HEAD') res.end();
+      // A pull once the manifest has left (the callback runs on 'finish'): one the client aborted is none.
+      else res.end(manifest.content, () => registry.manifests.notePull(manifest, ex.callerArn));
       return;
     }
     case 'PUT': {

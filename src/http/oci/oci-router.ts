@@ -12,6 +12,7 @@ import { handleCatalog, handleReferrers, handleTags } from './listing-handlers.t
 import { handleManifest } from './manifest-handlers.ts';
 import { parseOciPath } from './parse-path.ts';
 import { handleUpload, startUpload } from './upload-handlers.ts';
+import { nameOperation, ociOperation } from '../../metrics/operation-name.ts';
 
 /** Largest unread body that is drained (rather than the connection closed) after an error. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
@@ -45,6 +46,7 @@ export async function handleOci(
 async function dispatch(ex: Exchange, path: string, guard: RegistryGuard | undefined): Promise<void> {
   const route = parseOciPath(path);
   if (route === undefined) throw new RegistryError('NOT_FOUND', 'no such endpoint', { path });
+  nameOperation(ex.res, ociOperation(route.kind, ex.req.method));
   if (guard && route.kind !== 'invalid-name') {
     const verdict = await guard(ex.req, route, ex.query);
     if (verdict.refused) throw verdict.refused;

@@ -11,6 +11,7 @@ import type { CreationTemplateStore } from './creation-template-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { PullTimeExclusionStore } from './pull-time-exclusion-store.ts';
 import type { RegistryScanningStore } from './registry-scanning-store.ts';
+import type { UsageStore } from './usage-store.ts';
 import type { DeleteRepositoryResult, RepositoryRecord, RepositorySettings } from './repository-settings.ts';
 //
 // Durability: a manifest put or delete and a tag delete are durable when they
@@ -172,7 +173,11 @@ export interface ManifestStore {
 export interface ImageSummary {
   readonly digest: string;
   readonly mediaType: string;
-  /** Sum of the sizes of the blobs the manifest references (what ECR reports as the image size). */
+  /**
+   * Sum of the sizes of the blobs the manifest references (what ECR reports as the image
+   * size). A repository's stored bytes (usage-store.ts) are the union of these blobs over
+   * its manifests, so a repository of one image stores exactly this (docs/usage.md).
+   */
   readonly blobBytes: number;
   readonly artifactType?: string;
   /** The digest of the manifest's subject, for referrers. */
@@ -219,6 +224,8 @@ export interface MetadataStore {
   readonly leases: LeaseStore;
   readonly lifecycle: LifecycleStore;
   readonly blobCollection: BlobCollectionStore;
+  /** Usage metering: traffic per repository per day, stored bytes, batched pull times. */
+  readonly usage: UsageStore;
   /**
    * A number that changes whenever something an authorization decision reads changes:
    * users, access keys, user policies, repositories (created, deleted, policy or tags),

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type ConfigSources } from '../../../src/config/config.ts';
+import { DEFAULT_PRICES } from '../../../src/usage/prices.ts';
 
 const CWD = '/srv/berth';
 
@@ -48,6 +49,8 @@ test('defaults', () => {
     region: 'us-east-1',
     registryAuth: 'required',
     createOnPush: true,
+    usage: { flushIntervalSeconds: 10, snapshotIntervalSeconds: 3600, prices: DEFAULT_PRICES },
+    metrics: { enabled: true },
   });
 });
 
@@ -90,6 +93,14 @@ test('a YAML file sets every kind of value', (t) => {
       'registryAuth: off',
       'createOnPush: false',
       'serverKeyFile: secrets/server.key',
+      'usage:',
+      '  flushInterval: 2s',
+      '  snapshotInterval: 30m',
+      '  prices:',
+      '    storagePerGbMonth: 0.05',
+      '    transferOut: "100:0,*:0.08"',
+      'metrics:',
+      '  enabled: false',
       '',
     ].join('\n'),
   );
@@ -112,6 +123,12 @@ test('a YAML file sets every kind of value', (t) => {
     region: 'eu-west-3',
     registryAuth: 'off',
     createOnPush: false,
+    usage: {
+      flushIntervalSeconds: 2,
+      snapshotIntervalSeconds: 1800,
+      prices: { storagePerGbMonth: 0.05, transferOut: [{ upToGb: 100, pricePerGb: 0 }, { upToGb: Infinity, pricePerGb: 0.08 }] },
+    },
+    metrics: { enabled: false },
   });
 });
 
@@ -174,6 +191,11 @@ test('every environment variable maps to its key', () => {
         BERTH_REGISTRY_AUTH: 'required',
         BERTH_CREATE_ON_PUSH: 'false',
         BERTH_SERVER_KEY_FILE: '/run/secrets/berth-key',
+        BERTH_USAGE_FLUSH_INTERVAL: '500ms',
+        BERTH_USAGE_SNAPSHOT_INTERVAL: '2h',
+        BERTH_USAGE_PRICE_STORAGE: '0.2',
+        BERTH_USAGE_PRICE_TRANSFER_OUT: '*:0.01',
+        BERTH_METRICS: 'no',
       },
     }),
   );
@@ -196,6 +218,8 @@ test('every environment variable maps to its key', () => {
     region: 'ap-southeast-2',
     registryAuth: 'required',
     createOnPush: false,
+    usage: { flushIntervalSeconds: 0.5, snapshotIntervalSeconds: 7200, prices: { storagePerGbMonth: 0.2, transferOut: [{ upToGb: Infinity, pricePerGb: 0.01 }] } },
+    metrics: { enabled: false },
   });
 });
 
@@ -420,4 +444,11 @@ test('serverKeyFile is resolved against cwd; it and serverKey cannot both be set
     () => loadConfig(sources({ env: { BERTH_SERVER_KEY_FILE: '/k', BERTH_SERVER_KEY: Buffer.alloc(32).toString('base64') } })),
     'serverKey (from environment variable BERTH_SERVER_KEY) and serverKeyFile (from environment variable BERTH_SERVER_KEY_FILE) both give the server key: set one of them',
   );
+});
+
+test('usage and metrics settings: invalid values name the key', () => {
+  configError(() => loadConfig(sources({ env: { BERTH_USAGE_FLUSH_INTERVAL: '10ms' } })), /usage\.flushInterval \(from environment variable BERTH_USAGE_FLUSH_INTERVAL\) must be a duration of at least 100ms/);
+  configError(() => loadConfig(sources({ env: { BERTH_USAGE_PRICE_STORAGE: '-1' } })), /usage\.prices\.storagePerGbMonth .* must be a price/);
+  configError(() => loadConfig(sources({ env: { BERTH_USAGE_PRICE_TRANSFER_OUT: '10:0.09' } })), /usage\.prices\.transferOut .* must be tiers/);
+  configError(() => loadConfig(sources({ env: { BERTH_METRICS: 'maybe' } })), /metrics\.enabled .* must be true or false/);
 });

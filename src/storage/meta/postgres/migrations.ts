@@ -241,8 +241,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   UPDATE blobs SET touched_at = created_at;
   CREATE INDEX blobs_marked_deleting ON blobs(digest) WHERE deleting;
   `,
-  // 11: usage metering: bytes and requests per repository per UTC day, and a daily
-  // snapshot of stored bytes per repository (what a GB-month estimate averages).
+  // 11: usage metering: bytes and requests per repository per UTC day (several nodes
+  // add to the same row), and a daily snapshot of stored bytes per repository and for
+  // the whole registry after deduplication (what a GB-month estimate averages; a day
+  // with a registry row was observed, so a repository without a row that day stored 0).
   `
   CREATE TABLE usage_daily (
     day TEXT COLLATE "C" NOT NULL,
@@ -258,6 +260,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     repository TEXT COLLATE "C" NOT NULL,
     stored_bytes BIGINT NOT NULL,
     PRIMARY KEY (day, repository)
+  );
+  CREATE TABLE registry_storage_daily (
+    day TEXT COLLATE "C" PRIMARY KEY,
+    stored_bytes BIGINT NOT NULL,
+    taken_at TIMESTAMPTZ NOT NULL
   );
   `,
 ];

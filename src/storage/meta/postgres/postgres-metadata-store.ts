@@ -18,6 +18,8 @@ import { createPostgresRegistryScanningStore } from './postgres-registry-scannin
 import { linkBlob, touchBlob } from './postgres-repository-rows.ts';
 import { createPostgresBlobCollectionStore } from './postgres-blob-collection-store.ts';
 import type { BlobCollectionStore } from '../blob-collection-store.ts';
+import { createPostgresUsageStore } from './postgres-usage-store.ts';
+import type { UsageStore } from '../usage-store.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
@@ -58,6 +60,7 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly usage: UsageStore;
   readonly #db: PostgresConnection;
 
   private constructor(db: PostgresConnection) {
@@ -70,6 +73,7 @@ export class PostgresMetadataStore implements MetadataStore {
     this.creationTemplates = createPostgresCreationTemplateStore(db);
     this.registryScanning = createPostgresRegistryScanningStore(db);
     this.pullTimeExclusions = createPostgresPullTimeExclusionStore(db);
+    this.usage = createPostgresUsageStore(db);
     this.manifests = createPostgresManifestStore(db);
     this.repositories = createRepositoryStore(db);
     this.registry = {

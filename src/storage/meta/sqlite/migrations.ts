@@ -220,8 +220,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   UPDATE blobs SET touched_at = created_at;
   CREATE INDEX blobs_marked_deleting ON blobs(digest) WHERE deleting = 1;
   `,
-  // 11: usage metering: bytes and requests per repository per UTC day, and a daily
-  // snapshot of stored bytes per repository (what a GB-month estimate averages).
+  // 11: usage metering: bytes and requests per repository per UTC day (several nodes
+  // add to the same row), and a daily snapshot of stored bytes per repository and for
+  // the whole registry after deduplication (what a GB-month estimate averages; a day
+  // with a registry row was observed, so a repository without a row that day stored 0).
   `
   CREATE TABLE usage_daily (
     day TEXT NOT NULL,
@@ -237,6 +239,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     repository TEXT NOT NULL,
     stored_bytes INTEGER NOT NULL,
     PRIMARY KEY (day, repository)
+  ) WITHOUT ROWID;
+  CREATE TABLE registry_storage_daily (
+    day TEXT PRIMARY KEY,
+    stored_bytes INTEGER NOT NULL,
+    taken_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

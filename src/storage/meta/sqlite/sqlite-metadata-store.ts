@@ -14,6 +14,8 @@ import { createSqliteIdentityStore } from './sqlite-identity-store.ts';
 import { createSqliteAccountSettingsStore, createSqliteCreationTemplateStore } from './sqlite-registry-defaults-store.ts';
 import { createSqlitePullTimeExclusionStore } from './sqlite-pull-time-exclusion-store.ts';
 import { createSqliteRegistryScanningStore } from './sqlite-registry-scanning-store.ts';
+import { createSqliteUsageStore } from './sqlite-usage-store.ts';
+import type { UsageStore } from '../usage-store.ts';
 import type { AccountSettingsStore } from '../account-settings-store.ts';
 import type { CreationTemplateStore } from '../creation-template-store.ts';
 import type { IdentityStore } from '../identity-store.ts';
@@ -60,6 +62,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly manifests: ManifestStore;
   readonly tags: TagStore;
   readonly uploads: UploadStore;
+  readonly usage: UsageStore;
   readonly #db: SqliteConnection;
 
   private constructor(db: SqliteConnection) {
@@ -72,6 +75,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.creationTemplates = createSqliteCreationTemplateStore(db);
     this.registryScanning = createSqliteRegistryScanningStore(db);
     this.pullTimeExclusions = createSqlitePullTimeExclusionStore(db);
+    this.usage = createSqliteUsageStore(db);
     this.repositories = {
       exists: async (name) => this.#db.get('SELECT 1 AS found FROM repositories WHERE name = ?', name) !== undefined,
       list: async (page) => this.#listRepositories(page),
