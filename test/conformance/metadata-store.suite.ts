@@ -819,8 +819,8 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
 
       it('recordPullTimes: many manifests in one call; later times win, unknown manifests are skipped', async (s) => {
         const config = digest('usage config');
-        await s.blobs.link('pulls/a', config, 5);
-        await s.blobs.link('pulls/b', config, 5);
+        await stored(s, 'pulls/a', config, 5);
+        await stored(s, 'pulls/b', config, 5);
         const a = manifestRecord('pulls/a', { config });
         const b = manifestRecord('pulls/b', { config });
         await s.manifests.put(a, { blobs: [config], manifests: [] }, 'v1');
@@ -859,19 +859,19 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
           ['svc/b', loose, 5000],
           ['svc/empty', loose, 5000],
         ] as const) {
-          await s.blobs.link(repository, blob, size);
+          await stored(s, repository, blob, size);
         }
         // Two images in svc/a share the base layer and the config: counted once there.
         await s.manifests.put(manifestRecord('svc/a', { n: 1 }), { blobs: [config, base], manifests: [] }, 'v1');
         await s.manifests.put(manifestRecord('svc/a', { n: 2 }), { blobs: [config, base, app], manifests: [] }, 'v2');
         await s.manifests.put(manifestRecord('svc/b', { n: 3 }), { blobs: [config, base, tool], manifests: [] }, 'v1');
-        const stored = await s.usage.storedBytes();
-        assert.deepEqual(stored.repositories, [
+        const storedBytes = await s.usage.storedBytes();
+        assert.deepEqual(storedBytes.repositories, [
           { repository: 'svc/a', bytes: 1207 },
           { repository: 'svc/b', bytes: 1037 },
           { repository: 'svc/empty', bytes: 0 },
         ]);
-        assert.equal(stored.registry, 1237, 'base and config once across both repositories; the unreferenced blob not at all');
+        assert.equal(storedBytes.registry, 1237, 'base and config once across both repositories; the unreferenced blob not at all');
         // A repository of one image stores exactly what DescribeImages reports as its size.
         assert.equal((await s.manifests.list('svc/b', { limit: 10 }))[0]!.blobBytes, 1037);
       });
