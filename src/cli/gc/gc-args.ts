@@ -1,5 +1,6 @@
 // Parses `berth gc [--dry-run] [--grace-period 24h] [--json] [--config F] [--data-dir D]`.
 import { parseDurationSeconds } from '../../config/duration.ts';
+import { readCommandOptions } from '../command-options.ts';
 
 export class GcUsageError extends Error {
   constructor(message: string) {
@@ -20,34 +21,24 @@ export interface GcArgs {
 }
 
 export function parseGcArgs(argv: readonly string[]): GcArgs {
-  let help = false;
-  let dryRun = false;
-  let json = false;
-  let gracePeriodSeconds: number | undefined;
-  let configFile: string | undefined;
-  const configFlags: Record<string, string> = {};
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = equals > 0 ? arg.slice(0, equals) : arg;
-    const inline = equals > 0 ? arg.slice(equals + 1) : undefined;
-    const value = (): string => {
-      const given = inline ?? argv[++index];
-      if (given === undefined || (inline === undefined && given.startsWith('--'))) throw new GcUsageError(`${name} needs a value`);
-      return given;
-    };
-    if (name === '--help' || name === '-h') help = true;
-    else if (name === '--dry-run' && inline === undefined) dryRun = true;
-    else if (name === '--json' && inline === undefined) json = true;
-    else if (name === '--grace-period') {
-      const text = value();
-      gracePeriodSeconds = parseDurationSeconds(text);
-      if (gracePeriodSeconds === undefined) throw new GcUsageError(`--grace-period must be a duration such as 24h, 30m or 0s, got "${text}"`);
-    } else if (name === '--config') configFile = value();
-    else if (name === '--data-dir') configFlags.dataDir = value();
-    else throw new GcUsageError(`unexpected argument ${arg}`);
+  const options = readCommandOptions(
+    argv,
+    { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, 'grace-period': { type: 'string' } },
+    (message) => new GcUsageError(message),
+  );
+  const graceText = options.values['grace-period'] as string | undefined;
+  const gracePeriodSeconds = graceText === undefined ? undefined : parseDurationSeconds(graceText);
+  if (graceText !== undefined && gracePeriodSeconds === undefined) {
+    throw new GcUsageError(`--grace-period must be a duration such as 24h, 30m or 0s, got "${graceText}"`);
   }
-  return { help, dryRun, json, configFlags, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(configFile !== undefined ? { configFile } : {}) };
+  return {
+    help: options.help,
+    dryRun: options.values['dry-run'] === true,
+    json: options.values.json === true,
+    configFlags: options.configFlags,
+    ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+  };
 }
 
 export const GC_HELP = `Usage: berth gc [--dry-run] [--grace-period DURATION] [--json] [--config FILE] [--data-dir DIR]

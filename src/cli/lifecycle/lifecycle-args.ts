@@ -1,5 +1,6 @@
 // Splits `berth lifecycle <run|log> [options]` into the subcommand, its options and the
 // settings that find the deployment (--config, --data-dir, as for `berth serve`).
+import { readCommandOptions } from '../command-options.ts';
 
 export class LifecycleUsageError extends Error {
   constructor(message: string) {
@@ -23,45 +24,38 @@ export interface LifecycleArgs {
   readonly limit?: number;
 }
 
-const VALUE_OPTIONS: Readonly<Record<LifecycleSubcommand, readonly string[]>> = {
-  run: ['--repository', '--config', '--data-dir'],
-  log: ['--repository', '--limit', '--config', '--data-dir'],
+/** The options each subcommand takes besides --config, --data-dir and --help. */
+const SUBCOMMAND_OPTIONS: Readonly<Record<LifecycleSubcommand, readonly string[]>> = {
+  run: ['repository', 'dry-run'],
+  log: ['repository', 'limit'],
 };
 
 export function parseLifecycleArgs(argv: readonly string[]): LifecycleArgs {
-  let command: LifecycleSubcommand | undefined;
-  let help = false;
-  let dryRun = false;
-  const values: Record<string, string> = {};
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = equals > 0 ? arg.slice(0, equals) : arg;
-    if (name === '--help' || name === '-h') {
-      help = true;
-    } else if (name === '--dry-run') {
-      if (command !== 'run') throw new LifecycleUsageError(`${command ?? 'berth lifecycle'} does not take --dry-run`);
-      dryRun = true;
-    } else if (name.startsWith('-')) {
-      if (command === undefined || !VALUE_OPTIONS[command].includes(name)) throw new LifecycleUsageError(`${command ?? 'berth lifecycle'} does not take ${name}`);
-      const value = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-      if (value === undefined || (equals < 0 && value.startsWith('--'))) throw new LifecycleUsageError(`${name} needs a value`);
-      values[name] = value;
-    } else if (command === undefined && (name === 'run' || name === 'log')) {
-      command = name;
-    } else {
-      throw new LifecycleUsageError(command === undefined ? `unknown command "${arg}"` : `unexpected argument ${arg}`);
+  const options = readCommandOptions(
+    argv,
+    { repository: { type: 'string' }, 'dry-run': { type: 'boolean' }, limit: { type: 'string' } },
+    (message) => new LifecycleUsageError(message),
+    true,
+  );
+  const [first, extra] = options.positionals;
+  const command = first === 'run' || first === 'log' ? first : undefined;
+  if (first !== undefined && command === undefined) throw new LifecycleUsageError(`unknown command "${first}"`);
+  if (extra !== undefined) throw new LifecycleUsageError(`unexpected argument ${extra}`);
+  for (const name of ['repository', 'dry-run', 'limit']) {
+    if (options.values[name] !== undefined && (command === undefined || !SUBCOMMAND_OPTIONS[command].includes(name))) {
+      throw new LifecycleUsageError(`${command ?? 'berth lifecycle'} does not take --${name}`);
     }
   }
-  const limitText = values['--limit'];
+  const limitText = options.values.limit as string | undefined;
   if (limitText !== undefined && !/^[1-9]\d{0,5}$/.test(limitText)) throw new LifecycleUsageError(`--limit must be a whole number from 1 to 999999, got "${limitText}"`);
+  const repository = options.values.repository as string | undefined;
   return {
-    help,
-    dryRun,
-    configFlags: values['--data-dir'] !== undefined ? { dataDir: values['--data-dir'] } : {},
+    help: options.help,
+    dryRun: options.values['dry-run'] === true,
+    configFlags: options.configFlags,
     ...(command !== undefined ? { command } : {}),
-    ...(values['--config'] !== undefined ? { configFile: values['--config'] } : {}),
-    ...(values['--repository'] !== undefined ? { repository: values['--repository'] } : {}),
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+    ...(repository !== undefined ? { repository } : {}),
     ...(limitText !== undefined ? { limit: Number(limitText) } : {}),
   };
 }

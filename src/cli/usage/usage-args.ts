@@ -1,4 +1,5 @@
 // Splits `berth usage [--month YYYY-MM] [--format table|json|csv] [--config F] [--data-dir D]`.
+import { readCommandOptions } from '../command-options.ts';
 
 export class UsageArgsError extends Error {
   constructor(message: string) {
@@ -22,32 +23,18 @@ export interface UsageArgs {
 const FORMATS: readonly string[] = ['table', 'json', 'csv'];
 
 export function parseUsageArgs(argv: readonly string[]): UsageArgs {
-  let help = false;
-  let month: string | undefined;
-  let format: ReportFormat = 'table';
-  let configFile: string | undefined;
-  const configFlags: Record<string, string> = {};
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = equals > 0 ? arg.slice(0, equals) : arg;
-    if (name === '--help' || name === '-h') {
-      help = true;
-      continue;
-    }
-    if (!['--month', '--format', '--config', '--data-dir'].includes(name)) throw new UsageArgsError(`unexpected argument ${arg}`);
-    const value = equals > 0 ? arg.slice(equals + 1) : argv[++index];
-    if (value === undefined || (equals < 0 && value.startsWith('--'))) throw new UsageArgsError(`${name} needs a value`);
-    if (name === '--month') {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new UsageArgsError(`--month must be a month such as 2026-11, got "${value}"`);
-      month = value;
-    } else if (name === '--format') {
-      if (!FORMATS.includes(value)) throw new UsageArgsError(`--format must be table, json or csv, got "${value}"`);
-      format = value as ReportFormat;
-    } else if (name === '--config') configFile = value;
-    else configFlags.dataDir = value;
-  }
-  return { help, format, configFlags, ...(month !== undefined ? { month } : {}), ...(configFile !== undefined ? { configFile } : {}) };
+  const options = readCommandOptions(argv, { month: { type: 'string' }, format: { type: 'string' } }, (message) => new UsageArgsError(message));
+  const month = options.values.month as string | undefined;
+  if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageArgsError(`--month must be a month such as 2026-11, got "${month}"`);
+  const format = (options.values.format as string | undefined) ?? 'table';
+  if (!FORMATS.includes(format)) throw new UsageArgsError(`--format must be table, json or csv, got "${format}"`);
+  return {
+    help: options.help,
+    format: format as ReportFormat,
+    configFlags: options.configFlags,
+    ...(month !== undefined ? { month } : {}),
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+  };
 }
 
 export const USAGE_HELP = `Usage: berth usage [--month YYYY-MM] [--format table|json|csv] [--config FILE] [--data-dir DIR]
