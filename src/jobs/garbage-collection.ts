@@ -11,6 +11,7 @@ import type { GcSummary } from '../gc/gc-plan.ts';
 import { takeRunLease } from '../gc/run-lease.ts';
 import type { BlobStore } from '../storage/blob/blob-store.ts';
 import type { MetadataStore } from '../storage/meta/metadata-store.ts';
+import { repeat } from './repeat.ts';
 
 export const GC_SCHEDULE_LEASE = 'gc-schedule';
 
@@ -84,15 +85,11 @@ export function startGarbageCollection(options: GarbageCollectionOptions): Garba
   };
   if (!options.enabled) return { runOnce, stop: async () => undefined };
   const checkEveryMs = options.checkEveryMs ?? Math.min(options.intervalSeconds * 100, 5 * 60_000);
-  const first = setTimeout(check, options.firstCheckMs ?? 60_000);
-  const timer = setInterval(check, Math.max(checkEveryMs, 1_000));
-  first.unref();
-  timer.unref();
+  const stopTimers = repeat(check, options.firstCheckMs ?? 60_000, Math.max(checkEveryMs, 1_000));
   return {
     runOnce,
     stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
+      stopTimers();
       stopping.abort();
       await running?.catch(() => undefined);
     },

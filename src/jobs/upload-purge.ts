@@ -2,6 +2,7 @@
 // staged bytes that no session owns (left by a crash).
 import type { Logger } from 'pino';
 import type { Uploads } from '../registry/uploads.ts';
+import { repeat } from './repeat.ts';
 
 export interface UploadPurgeJob {
   runOnce(): Promise<number>;
@@ -42,15 +43,11 @@ export function startUploadPurge(
   };
   if (options.enabled === false) return { runOnce, stop: async () => undefined };
   // A first pass shortly after start-up cleans what a crash or a long downtime left.
-  const first = setTimeout(runLogged, 10_000);
-  const timer = setInterval(runLogged, Math.max(options.intervalSeconds, 1) * 1000);
-  first.unref();
-  timer.unref();
+  const stopTimers = repeat(runLogged, 10_000, Math.max(options.intervalSeconds, 1) * 1000);
   return {
     runOnce,
     stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
+      stopTimers();
       await running?.catch(() => undefined);
     },
   };

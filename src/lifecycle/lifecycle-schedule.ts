@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { LifecycleStore } from '../storage/meta/lifecycle-store.ts';
 import { runLifecycle, type LifecycleRunSummary } from './lifecycle-runner.ts';
+import { repeat } from '../jobs/repeat.ts';
 
 const MAX_TICK_SECONDS = 600;
 const FIRST_TICK_MS = 10_000;
@@ -57,15 +58,11 @@ export function startLifecycleSchedule(store: LifecycleStore, options: Lifecycle
       await runDue();
     })().catch((error: unknown) => options.log.error({ err: error }, 'lifecycle run failed'));
   };
-  const first = setTimeout(pass, FIRST_TICK_MS);
-  const timer = setInterval(pass, lifecycleTickSeconds(options.intervalSeconds) * 1000);
-  first.unref();
-  timer.unref();
+  const stopTimers = repeat(pass, FIRST_TICK_MS, lifecycleTickSeconds(options.intervalSeconds) * 1000);
   return {
     runDue,
     stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
+      stopTimers();
       await running?.catch(() => undefined);
     },
   };

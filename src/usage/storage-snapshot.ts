@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { UsageStore } from '../storage/meta/usage-store.ts';
 import { utcDay } from './utc-day.ts';
+import { repeat } from '../jobs/repeat.ts';
 
 export async function takeStorageSnapshot(store: UsageStore, now: Date): Promise<{ day: string; registry: number; repositories: number }> {
   const stored = await store.storedBytes();
@@ -48,15 +49,11 @@ export function startStorageSnapshots(
   };
   if (options.enabled === false) return { runOnce, stop: async () => undefined };
   // The first shortly after start-up, so a day the server was down for most of still gets one.
-  const first = setTimeout(runLogged, 15_000);
-  const timer = setInterval(runLogged, Math.max(options.intervalSeconds, 1) * 1000);
-  first.unref();
-  timer.unref();
+  const stopTimers = repeat(runLogged, 15_000, Math.max(options.intervalSeconds, 1) * 1000);
   return {
     runOnce,
     stop: async () => {
-      clearTimeout(first);
-      clearInterval(timer);
+      stopTimers();
       await running?.catch(() => undefined);
     },
   };
