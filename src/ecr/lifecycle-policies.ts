@@ -39,19 +39,16 @@ export async function putLifecyclePolicy(context: EcrContext, input: Record<stri
 
 export async function getLifecyclePolicy(context: EcrContext, input: Record<string, unknown>): Promise<object> {
   const repository = await requireRepository(context, input);
-  const policy = await context.metadata.lifecycle.getPolicy(repository);
-  if (!policy) throw policyNotFound(context, repository);
-  return {
-    registryId: context.accountId,
-    repositoryName: repository,
-    lifecyclePolicyText: policy.text,
-    ...(policy.lastEvaluatedAt ? { lastEvaluatedAt: policy.lastEvaluatedAt } : {}),
-  };
+  return policyAnswer(context, repository, await context.metadata.lifecycle.getPolicy(repository));
 }
 
 export async function deleteLifecyclePolicy(context: EcrContext, input: Record<string, unknown>): Promise<object> {
   const repository = await requireRepository(context, input);
-  const policy = await context.metadata.lifecycle.deletePolicy(repository);
+  return policyAnswer(context, repository, await context.metadata.lifecycle.deletePolicy(repository));
+}
+
+/** Get's and Delete's answer: the policy text with when it was last evaluated, if ever. */
+function policyAnswer(context: EcrContext, repository: string, policy: { readonly text: string; readonly lastEvaluatedAt?: Date } | undefined): object {
   if (!policy) throw policyNotFound(context, repository);
   return {
     registryId: context.accountId,
