@@ -37,6 +37,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3BlobStore } from '../../src/storage/blob/s3/s3-blob-store.ts';
 import { createS3Client } from '../../src/storage/blob/s3/s3-client.ts';
 import { describeBlobStore } from '../conformance/blob-store.suite.ts';
+import { describeCollector } from '../gc/collector.suite.ts';
 import { describeOnCephRgw, type CephRgw } from '../helpers/ceph-rgw.ts';
 
 const MiB = 1024 * 1024;
@@ -222,4 +223,18 @@ describeOnCephRgw('Ceph RADOS Gateway as an S3 server', (rgw) => {
     destroy: (store) => store.close(),
     skip: [],
   });
+
+  // Garbage collection on a real S3: listing, deleting and re-storing collected digests.
+  describeCollector('Ceph RGW', async () =>
+    S3BlobStore.open({
+      client: createS3Client({
+        endpoint: rgw().endpoint,
+        region: rgw().region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: rgw().accessKeyId, secretAccessKey: rgw().secretAccessKey },
+      }),
+      bucket: rgw().bucket,
+      prefix: `gc-${randomUUID()}/`,
+    }),
+  );
 });
