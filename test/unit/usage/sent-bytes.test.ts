@@ -73,6 +73,8 @@ test('a download the client aborts counts what left, not what was queued', async
     req.end();
   });
   const counted = await sent;
-  assert.ok(counted >= received, `counted ${counted} >= received ${received}`);
+  // A chunk counts once the socket has taken all of it: the one half sent when the client
+  // stopped reading is missing, so the count may trail what arrived by up to one chunk.
+  assert.ok(counted >= received - MiB, `counted ${counted} >= received ${received} less one 1 MiB chunk`);
   assert.ok(counted < total / 2, `counted ${counted}, far less than the ${total} the server would have sent`);
 });
