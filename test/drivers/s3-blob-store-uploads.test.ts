@@ -333,7 +333,7 @@ test('overlap: the client bytes are received while a segment uploads, one upload
     assert.equal(await store.appendUpload(id, 0, source.stream, { declaredLength }), content.size);
     assert.deepEqual([...s3.inFlight], []);
     assert.equal(s3.maxWritesInFlight, 1, 'uploads must not run side by side');
-    assert.ok(receivedDuringUploads >= 4 * MiB, `only ${receivedDuringUploads} bytes came in while an upload ran`);
+    assert.ok(receivedDuringUploads >= MiB, `only ${receivedDuringUploads} bytes came in while an upload ran`);
     // Segments were written in order: each one's first write comes after the previous one's last.
     const order = s3.started.filter((request) => WRITES.has(request.command) && request.segment !== undefined).map((request) => request.segment!);
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
@@ -365,7 +365,7 @@ test('overlap: the upload of the second segment failing while the third is recei
     return true;
   });
   assert.deepEqual([...s3.inFlight], [], 'a request was still in flight when appendUpload settled');
-  assert.ok(takenWhenFailing > 16 * MiB, `the third segment was not being received (${takenWhenFailing} bytes taken)`);
+  assert.ok(takenWhenFailing > 17 * MiB, `the third segment was not being received (${takenWhenFailing} bytes taken)`);
   assert.ok(source.stream.destroyed, 'the client was not stopped');
   await assertQuiet(s3, 200, 'failed second segment');
   // The third segment was never written: the staging area is the first segment, whole.
