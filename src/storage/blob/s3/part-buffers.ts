@@ -1,6 +1,8 @@
 // The part-sized buffers uploads fill before sending a part to S3. Each append holds
-// one while it runs; a few idle ones are kept so that a run of small PATCHes does not
-// allocate (and leave to the garbage collector) 8 MiB apiece.
+// at most two while it runs (one filling from the client while the other's upload is
+// in flight; an append that ends within one buffer takes only one); a few idle ones are
+// kept so that a run of small PATCHes does not allocate (and leave to the garbage
+// collector) 8 MiB apiece.
 export class PartBuffers {
   readonly size: number;
   readonly #idle: Buffer[] = [];

@@ -11,7 +11,7 @@
 // it, so even a schedule that started small stays under the limit.
 //
 // Memory does not grow with segment size: a segment larger than one buffer is written
-// as its own multipart upload of buffer-sized parts.
+// as its own multipart upload of buffer-sized parts (at most two buffers per append).
 
 const MiB = 1024 * 1024;
 
@@ -22,8 +22,9 @@ export const MAX_PART_BYTES = 5 * 1024 * MiB;
 /** S3's most parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
 /**
- * Bytes an upload in progress holds in memory: one buffer, which is also the part
- * size of a segment written as a multipart upload (so it must be >= MIN_PART_BYTES).
+ * The size of a part buffer: an append in progress holds at most two (one filling while
+ * the other uploads), and it is also the part size of a segment written as a multipart
+ * upload (so it must be >= MIN_PART_BYTES).
  */
 export const PART_BUFFER_BYTES = 8 * MiB;
 
