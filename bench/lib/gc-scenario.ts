@@ -108,13 +108,19 @@ export const gc: Scenario = {
         // that takes no writes, so its side pushes nothing meanwhile.
         let collecting = true;
         let pushed = 0;
+        // Settles with the failure, if any, so that a push failing mid-collection is
+        // reported as this scenario's error (after the collector stops), not as an
+        // unhandled rejection that kills the run and leaves both servers behind.
         const pusher = (async () => {
           if (side.kind !== 'berth') return;
           for (let i = 0; collecting; i++) {
             await pushSmallImage(side.client, `${repo}-live`, `l${i}`, smallImage(layers, layerBytes));
             pushed++;
           }
-        })();
+        })().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         const m = await ctx.measure(side, async () => {
           try {
             return await collect(side);
@@ -122,7 +128,8 @@ export const gc: Scenario = {
             collecting = false;
           }
         });
-        await pusher;
+        const pushFailed = await pusher;
+        if (pushFailed !== undefined) throw pushFailed;
         const after = await diskBytes(side.server.dataDir);
         // What the pushes during the collection added is not garbage reclaimed.
         const added = pushed * (layers * layerBytes + 200);
