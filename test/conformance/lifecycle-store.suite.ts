@@ -102,7 +102,7 @@ export function lifecycleStoreContract(it: It): void {
       await s.manifests.put(index, { blobs: [], manifests: [amd.digest, arm.digest] }, 'v1');
       await s.manifests.put(index, { blobs: [], manifests: [amd.digest, arm.digest] }, 'latest');
       await s.manifests.put(signature, { blobs: [layerB], manifests: [] });
-      await s.manifests.recordPull('img', amd.digest, new Date(T0 + 99));
+      await s.usage.recordPullTimes([{ repository: 'img', digest: amd.digest, at: new Date(T0 + 99) }]);
       const images = await s.lifecycle.images('img');
       const expected = [
         { digest: amd.digest, tags: [], pushedAt: new Date(T0), lastPulledAt: new Date(T0 + 99), mediaType: OCI_MANIFEST, children: [], sizeInBytes: 100 },

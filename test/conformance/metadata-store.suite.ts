@@ -771,24 +771,6 @@ export function describeMetadataStore<S extends MetadataStore>(options: Metadata
       assert.deepEqual((await s.pullTimeExclusions.list(OTHER_ACCOUNT, { limit: 10 })).map((record) => record.principalArn), [arn('user/late')]);
     });
 
-    it('manifests.recordPull: the summary shows the latest recorded pull; earlier times and unknown manifests change nothing', async (s) => {
-      const config = digest('config');
-      await stored(s, 'pulled', config, 5);
-      const image = manifestRecord('pulled', { config });
-      await s.manifests.put(image, { blobs: [config], manifests: [] }, 'v1');
-      assert.equal((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, undefined, 'never pulled');
-      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 60_000));
-      assert.deepEqual((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, new Date(T0 + 60_000));
-      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 1_000));
-      assert.deepEqual((await s.manifests.summary('pulled', image.digest))?.lastPulledAt, new Date(T0 + 60_000), 'time does not go back');
-      await s.manifests.recordPull('pulled', image.digest, new Date(T0 + 120_000));
-      assert.deepEqual((await s.manifests.list('pulled', { limit: 10 }))[0]?.lastPulledAt, new Date(T0 + 120_000));
-      await s.manifests.recordPull('pulled', digest('absent'), new Date(T0));
-      await s.manifests.recordPull('no-such-repository', image.digest, new Date(T0));
-      assert.equal(await s.repositories.exists('no-such-repository'), false, 'recording a pull creates nothing');
-      assert.equal((await s.manifests.get('pulled', image.digest))?.digest, image.digest);
-    });
-
     // ---------------------------------------------------------------- usage metering (src/storage/meta/usage-store.ts)
 
     describe('usage store', () => {

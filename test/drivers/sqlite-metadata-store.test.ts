@@ -168,7 +168,7 @@ test('sqlite file: a database of schema 3 upgrades in place: its images have no 
     const summary = await store.manifests.summary('legacy/app', digest);
     assert.equal(summary?.digest, digest);
     assert.equal(summary?.lastPulledAt, undefined);
-    await store.manifests.recordPull('legacy/app', digest, new Date(1_800_000_000_000));
+    await store.usage.recordPullTimes([{ repository: 'legacy/app', digest, at: new Date(1_800_000_000_000) }]);
     assert.deepEqual((await store.manifests.summary('legacy/app', digest))?.lastPulledAt, new Date(1_800_000_000_000));
     assert.deepEqual(await store.creationTemplates.list('123456789012', { limit: 10 }), []);
     assert.equal(await store.accountSettings.get('123456789012', 'BLOB_MOUNTING'), undefined);

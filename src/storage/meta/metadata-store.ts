@@ -162,12 +162,6 @@ export interface ManifestStore {
   list(repository: string, page: Page): Promise<ImageSummary[]>;
   /** The same summary for one manifest. */
   summary(repository: string, digest: string): Promise<ImageSummary | undefined>;
-  /**
-   * Records that the manifest was pulled at `at` (a later time than the stored one
-   * wins; nothing happens for an unknown manifest). Durable only with the next
-   * durable write: losing a pull time to a power cut loses no image.
-   */
-  recordPull(repository: string, digest: string, at: Date): Promise<void>;
 }
 
 export interface ImageSummary {

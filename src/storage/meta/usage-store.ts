@@ -60,9 +60,9 @@ export interface UsageStore {
   /** Traffic rows of the days from `firstDay` to `lastDay` (both included), by day then repository. */
   traffic(firstDay: string, lastDay: string): Promise<TrafficRecord[]>;
   /**
-   * Records pull times in one step, each as manifests.recordPull does: a later time than
-   * the stored one wins, and an unknown manifest (or repository) is skipped. Durable
-   * only with the next durable write.
+   * Records pull times (ECR's lastRecordedPullTime) in one step: a later time than the
+   * stored one wins, and an unknown manifest (or repository) is skipped. Durable only
+   * with the next durable write: losing a pull time to a power cut loses no image.
    */
   recordPullTimes(pulls: readonly PullTimeRecord[]): Promise<void>;
   /** The stored bytes now. */

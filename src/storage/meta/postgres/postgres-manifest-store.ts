@@ -78,17 +78,6 @@ export function createPostgresManifestStore(db: PostgresConnection): ManifestSto
     list: async (repository, page) =>
       (await db.all(`${IMAGE_SUMMARY_SQL} AND m.digest > $2 ORDER BY m.digest LIMIT $3`, repository, page.after ?? '', page.limit)).map(rows.imageSummary),
     summary: async (repository, digest) => ifFound(await db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = $2`, repository, digest), rows.imageSummary),
-    recordPull: async (repository, digest, at) => {
-      await db.write(
-        'relaxed',
-        `UPDATE manifests SET last_pulled_at = $3
-         WHERE repository_id = (SELECT id FROM repositories WHERE name = $1) AND digest = $2
-           AND (last_pulled_at IS NULL OR last_pulled_at < $3)`,
-        repository,
-        digest,
-        at,
-      );
-    },
   };
 }
 

@@ -220,19 +220,6 @@ export class SqliteMetadataStore implements MetadataStore {
           .all(`${IMAGE_SUMMARY_SQL} AND m.digest > ? ORDER BY m.digest LIMIT ?`, repository, page.after ?? '', page.limit)
           .map(manifestRecords.imageSummary),
       summary: async (repository, digest) => ifFound(this.#db.get(`${IMAGE_SUMMARY_SQL} AND m.digest = ?`, repository, digest), manifestRecords.imageSummary),
-      recordPull: async (repository, digest, at) => {
-        this.#db.relaxed(() =>
-          this.#db.run(
-            `UPDATE manifests SET last_pulled_at = ?
-             WHERE repository_id = (SELECT id FROM repositories WHERE name = ?) AND digest = ?
-               AND (last_pulled_at IS NULL OR last_pulled_at < ?)`,
-            at.getTime(),
-            repository,
-            digest,
-            at.getTime(),
-          ),
-        );
-      },
     };
     this.tags = {
       list: async (repository, page) =>
