@@ -10,6 +10,7 @@
 // - A repository no rule matches: under BASIC its own (deprecated) scanOnPush flag
 //   still decides between SCAN_ON_PUSH and MANUAL; under ENHANCED it is not scanned,
 //   which the API can only report as MANUAL (ScanFrequency has no "off").
+import { matchesStarPattern } from '../model/star-pattern.ts';
 import type {
   RegistryScanningConfiguration,
   RegistryScanningRule,
@@ -47,23 +48,9 @@ export function scanningRulesProblem(scanType: ScanType, rules: readonly Registr
   return undefined;
 }
 
-/** Whether a WILDCARD scanning filter matches the repository name. */
+/** Whether a WILDCARD scanning filter matches the repository name: a pattern with '*', else a substring. */
 export function matchesScanningFilter(filter: string, repositoryName: string): boolean {
-  if (!filter.includes('*')) return repositoryName.includes(filter);
-  const parts = filter.split('*');
-  const head = parts[0]!;
-  const tail = parts[parts.length - 1]!;
-  if (repositoryName.length < head.length + tail.length) return false;
-  if (!repositoryName.startsWith(head) || !repositoryName.endsWith(tail)) return false;
-  // Placing each middle part as early as it fits is enough when `*` is the only wildcard.
-  let at = head.length;
-  const end = repositoryName.length - tail.length;
-  for (const part of parts.slice(1, -1)) {
-    const found = repositoryName.indexOf(part, at);
-    if (found === -1 || found + part.length > end) return false;
-    at = found + part.length;
-  }
-  return true;
+  return filter.includes('*') ? matchesStarPattern(filter, repositoryName) : repositoryName.includes(filter);
 }
 
 export interface RepositoryScanning {
