@@ -206,26 +206,8 @@ describeOnCephRgw('Ceph RADOS Gateway as an S3 server', (rgw) => {
     }
   });
 
-  describeBlobStore({
-    timeoutMs: 180_000,
-    name: 's3 on Ceph RGW',
-    create: () =>
-      S3BlobStore.open({
-        client: createS3Client({
-          endpoint: rgw().endpoint,
-          region: rgw().region,
-          forcePathStyle: true,
-          credentials: { accessKeyId: rgw().accessKeyId, secretAccessKey: rgw().secretAccessKey },
-        }),
-        bucket: rgw().bucket,
-        prefix: `contract-${randomUUID()}/`,
-      }),
-    destroy: (store) => store.close(),
-    skip: [],
-  });
-
-  // Garbage collection on a real S3: listing, deleting and re-storing collected digests.
-  describeCollector('Ceph RGW', async () =>
+  /** The S3 driver on the cluster's bucket, under a fresh key prefix. */
+  const storeOnRgw = (prefix: string) =>
     S3BlobStore.open({
       client: createS3Client({
         endpoint: rgw().endpoint,
@@ -234,7 +216,17 @@ describeOnCephRgw('Ceph RADOS Gateway as an S3 server', (rgw) => {
         credentials: { accessKeyId: rgw().accessKeyId, secretAccessKey: rgw().secretAccessKey },
       }),
       bucket: rgw().bucket,
-      prefix: `gc-${randomUUID()}/`,
-    }),
-  );
+      prefix: `${prefix}-${randomUUID()}/`,
+    });
+
+  describeBlobStore({
+    timeoutMs: 180_000,
+    name: 's3 on Ceph RGW',
+    create: () => storeOnRgw('contract'),
+    destroy: (store) => store.close(),
+    skip: [],
+  });
+
+  // Garbage collection on a real S3: listing, deleting and re-storing collected digests.
+  describeCollector('Ceph RGW', async () => storeOnRgw('gc'));
 });
