@@ -7,54 +7,36 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GcSummary } from '../../src/gc/gc-plan.ts';
 import { awsCli } from '../helpers/aws-cli.ts';
-import { berthMain, berthNodeFlags, startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, Skopeo, ToolSandbox } from '../helpers/clients.ts';
+import { berthMain, berthNodeFlags, type BerthProcess } from '../helpers/berth-process.ts';
+import { missingTools, type Skopeo } from '../helpers/clients.ts';
 import { run } from '../helpers/clients/process.ts';
-import { buildTestImages, OciLayout, type BuiltImage } from '../helpers/oci-images.ts';
+import { buildTestImages } from '../helpers/oci-images.ts';
+import { blobsOf, PLAIN_HTTP as plainHttp, startSkopeoSession, type SkopeoSession } from '../helpers/skopeo-session.ts';
 
 const missing = missingTools('skopeo', 'aws');
 const skip = missing.length ? `not installed: ${missing.join(', ')}` : false;
-const plainHttp = { scheme: 'http' } as const;
 
+let session: SkopeoSession;
 let berth: BerthProcess;
-let sandbox: ToolSandbox;
 let skopeo: Skopeo;
 let work: string;
 
 before(async () => {
   if (skip) return;
   // The server's own schedule stays out of the way: this test runs the collector itself.
-  berth = await startBerth({ env: { BERTH_GC_ENABLED: 'false' } });
-  sandbox = await ToolSandbox.create();
-  skopeo = new Skopeo(sandbox);
-  work = await mkdtemp(join(tmpdir(), 'berth-e2e-gc-'));
-  await skopeo.login(berth.hostPort, await berth.login(), plainHttp);
+  session = await startSkopeoSession('gc', { BERTH_GC_ENABLED: 'false' });
+  ({ berth, skopeo, work } = session);
 });
 
 after(async () => {
-  await berth?.stop();
-  await sandbox?.cleanup();
-  if (work) await rm(work, { recursive: true, force: true });
+  await session?.close();
 });
 
-const blobsOf = (image: BuiltImage) => [image.config, ...image.layers.map((layer) => layer.descriptor)];
-const blobPath = (digest: string) => join(berth.dataDir, 'blobs', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7));
-
-/** Pulls with skopeo into a new layout and verifies every digest (and, given the image, that it is that image). */
-async function pullAndVerify(reference: string, image: BuiltImage | undefined, into: string): Promise<void> {
-  await skopeo.copy(`docker://${berth.hostPort}/${reference}`, `oci:${join(work, into)}:x`, { srcTls: plainHttp });
-  const pulled = new OciLayout(join(work, into));
-  const root = await pulled.resolve('x');
-  const blobs = await pulled.verifyTree(root);
-  if (!image) return;
-  assert.equal(root.digest, image.manifest.digest);
-  for (const blob of blobsOf(image)) assert.ok(blobs.has(blob.digest), `${blob.digest} pulled and verified`);
-}
+const blobPath = (digest: string) => session.blobPath(digest);
+const pullAndVerify = (reference: string, image: Parameters<SkopeoSession['pullAndVerify']>[1], into: string) => session.pullAndVerify(reference, image, into);
 
 test('berth gc reclaims a deleted image\'s layers beside a running server; the other image stays pullable', { skip, timeout: 180_000 }, async () => {
   const doomed = (await buildTestImages(join(work, 'doomed-src'))).single;

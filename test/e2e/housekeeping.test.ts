@@ -7,45 +7,41 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsCli } from '../helpers/aws-cli.ts';
-import { berthMain, berthNodeFlags, startBerth, type BerthProcess } from '../helpers/berth-process.ts';
-import { missingTools, run, Skopeo, ToolSandbox } from '../helpers/clients.ts';
-import { buildTestImages, OciLayout, type BuiltImage } from '../helpers/oci-images.ts';
+import { berthMain, berthNodeFlags, type BerthProcess } from '../helpers/berth-process.ts';
+import { missingTools, run, type Skopeo } from '../helpers/clients.ts';
+import { buildTestImages, type BuiltImage } from '../helpers/oci-images.ts';
+import { blobsOf, PLAIN_HTTP as plainHttp, startSkopeoSession, type SkopeoSession } from '../helpers/skopeo-session.ts';
+import { until } from '../helpers/until.ts';
 
 const missing = missingTools('skopeo', 'aws');
 const skip = missing.length ? `not installed: ${missing.join(', ')}` : false;
-const plainHttp = { scheme: 'http' } as const;
 const REPO = 'shop/api';
 const LIVE = 'shop/live';
 const GRACE_SECONDS = 4;
 
+let session: SkopeoSession;
 let berth: BerthProcess;
-let sandbox: ToolSandbox;
 let skopeo: Skopeo;
 let work: string;
 
 before(async () => {
   if (skip) return;
-  berth = await startBerth({
-    env: { BERTH_GC_INTERVAL: '2s', BERTH_GC_GRACE_PERIOD: `${GRACE_SECONDS}s`, BERTH_USAGE_FLUSH_INTERVAL: '200ms', BERTH_LIFECYCLE_ENABLED: 'false' },
+  session = await startSkopeoSession('housekeeping', {
+    BERTH_GC_INTERVAL: '2s',
+    BERTH_GC_GRACE_PERIOD: `${GRACE_SECONDS}s`,
+    BERTH_USAGE_FLUSH_INTERVAL: '200ms',
+    BERTH_LIFECYCLE_ENABLED: 'false',
   });
-  sandbox = await ToolSandbox.create();
-  skopeo = new Skopeo(sandbox);
-  work = await mkdtemp(join(tmpdir(), 'berth-e2e-housekeeping-'));
-  await skopeo.login(berth.hostPort, await berth.login(), plainHttp);
+  ({ berth, skopeo, work } = session);
 });
 
 after(async () => {
-  await berth?.stop();
-  await sandbox?.cleanup();
-  if (work) await rm(work, { recursive: true, force: true });
+  await session?.close();
 });
 
-const blobsOf = (image: BuiltImage) => [image.config, ...image.layers.map((layer) => layer.descriptor)];
-const blobPath = (digest: string) => join(berth.dataDir, 'blobs', 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7));
+const blobPath = (digest: string) => session.blobPath(digest);
 const sizeOf = (blobs: ReadonlyArray<{ digest: string; size: number }>) => [...new Map(blobs.map((blob) => [blob.digest, blob.size])).values()].reduce((sum, size) => sum + size, 0);
 
 async function built(name: string): Promise<BuiltImage> {
@@ -56,14 +52,7 @@ async function push(name: string, reference: string): Promise<void> {
   await skopeo.copy(`oci:${join(work, name)}:single`, `docker://${berth.hostPort}/${reference}`, { destTls: plainHttp });
 }
 
-/** Pulls into a fresh layout (every blob downloaded and verified); returns the bytes skopeo fetched. */
-async function pullAndVerify(reference: string, image: BuiltImage, into: string): Promise<void> {
-  await skopeo.copy(`docker://${berth.hostPort}/${reference}`, `oci:${join(work, into)}:x`, { srcTls: plainHttp });
-  const pulled = new OciLayout(join(work, into));
-  const root = await pulled.resolve('x');
-  assert.equal(root.digest, image.manifest.digest);
-  await pulled.verifyTree(root);
-}
+const pullAndVerify = (reference: string, image: BuiltImage, into: string) => session.pullAndVerify(reference, image, into);
 
 async function aws<T>(args: string[]): Promise<T> {
   return JSON.parse((await awsCli(berth, args)).stdout) as T;
@@ -72,16 +61,6 @@ async function aws<T>(args: string[]): Promise<T> {
 async function berthCommand(...args: string[]): Promise<string> {
   const result = await run(process.execPath, [...berthNodeFlags, berthMain, ...args, '--data-dir', berth.dataDir], { env: { ...process.env, BERTH_LOG_LEVEL: 'silent' } });
   return result.stdout;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const sample = (text: string, series: string): number | undefined => {
