@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { openStores } from '../../server/app.ts';
 import { buildUsageReport } from '../../usage/usage-report.ts';
-import { firstDayOf, lastDayOf, utcDay } from '../../usage/utc-day.ts';
+import { firstDayOf, lastDayOf, utcDay, utcMonth } from '../../usage/utc-day.ts';
 import { parseUsageArgs, USAGE_HELP, UsageArgsError } from './usage-args.ts';
 import { formatReport } from './usage-format.ts';
 
@@ -26,13 +26,14 @@ export async function runUsage(argv: readonly string[], io: UsageIo): Promise<nu
     const config = loadConfig({ ...(args.configFile !== undefined ? { file: args.configFile } : {}), env: io.env, flags: args.configFlags, cwd: io.cwd });
     const now = (io.now ?? (() => new Date()))();
     const today = utcDay(now);
-    const month = args.month ?? today.slice(0, 7);
+    const thisMonth = utcMonth(now);
+    const month = args.month ?? thisMonth;
     const stores = await openStores(config);
     try {
       const usage = stores.metadata.usage;
       const [traffic, snapshots] = await Promise.all([usage.traffic(firstDayOf(month), lastDayOf(month)), usage.storageSnapshots(firstDayOf(month), lastDayOf(month))]);
       // The current month's today is observed live: before the first snapshot it still has a figure.
-      const live = month === today.slice(0, 7) ? await usage.storedBytes() : undefined;
+      const live = month === thisMonth ? await usage.storedBytes() : undefined;
       const report = buildUsageReport({ month, today, traffic, snapshots, ...(live ? { live } : {}), prices: config.usage.prices });
       io.stdout(formatReport(report, args.format));
       return 0;

@@ -1,4 +1,5 @@
 // Splits `berth usage [--month YYYY-MM] [--format table|json|csv] [--config F] [--data-dir D]`.
+import { isMonth } from '../../usage/utc-day.ts';
 import { readCommandOptions } from '../command-options.ts';
 
 export class UsageArgsError extends Error {
@@ -25,7 +26,7 @@ const FORMATS: readonly string[] = ['table', 'json', 'csv'];
 export function parseUsageArgs(argv: readonly string[]): UsageArgs {
   const options = readCommandOptions(argv, { month: { type: 'string' }, format: { type: 'string' } }, (message) => new UsageArgsError(message));
   const month = options.values.month as string | undefined;
-  if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageArgsError(`--month must be a month such as 2026-11, got "${month}"`);
+  if (month !== undefined && !isMonth(month)) throw new UsageArgsError(`--month must be a month such as 2026-11, got "${month}"`);
   const format = (options.values.format as string | undefined) ?? 'table';
   if (!FORMATS.includes(format)) throw new UsageArgsError(`--format must be table, json or csv, got "${format}"`);
   return {
