@@ -12,6 +12,7 @@ import type { Digest } from '../model/digest.ts';
 import { UploadNotFoundError } from '../storage/blob/blob-store.ts';
 import type { UploadRecord } from '../storage/meta/metadata-store.ts';
 import { DigestingStream, newHash } from '../util/digesting-stream.ts';
+import { feedBody } from '../util/feed-body.ts';
 import type { RegistryContext } from './registry-context.ts';
 import type { RepositoryCreation } from './repository-creation.ts';
 
@@ -214,28 +215,17 @@ export class Uploads {
       limit,
       onLimit: () => new RegistryError('SIZE_INVALID', `blob exceeds the limit of ${this.#context.limits.maxBlobBytes} bytes`),
     });
-    // Feed the body by hand rather than with pipeline(): a failure must not destroy
-    // the request, so the HTTP layer can still answer with the protocol's error.
-    const body = chunk.body;
-    const onError = (error: Error) => digesting.destroy(error);
-    const onClose = () => {
-      if (!body.readableEnded) digesting.destroy(new RegistryError('BLOB_UPLOAD_INVALID', 'the client went away mid-upload'));
-    };
-    body.once('error', onError);
-    body.once('close', onClose);
-    body.pipe(digesting);
+    const detach = feedBody(chunk.body, digesting, () => new RegistryError('BLOB_UPLOAD_INVALID', 'the client went away mid-upload'));
     try {
       const declaredLength = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
       await this.#context.blobs.appendUpload(id, offset, digesting, { ...(chunk.signal ? { signal: chunk.signal } : {}), declaredLength });
     } catch (error) {
-      body.unpipe(digesting);
       if (error instanceof UploadNotFoundError) {
         throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uploadId: id });
       }
       throw error;
     } finally {
-      body.off('error', onError);
-      body.off('close', onClose);
+      detach();
     }
     return digesting.bytes;
   }
