@@ -95,24 +95,23 @@ export class PostgresConnection implements Queries {
    */
   async transaction<T>(work: (queries: Queries) => Promise<T>, durability: Durability = 'durable'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query(durability === 'relaxed' ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
-        const result = await work(on(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
+      const outcome = await onConnection(this.#pool, async (client, broke) => {
         try {
-          await client.query('ROLLBACK');
-        } catch (rollbackError) {
-          broken = rollbackError as Error; // the connection is unusable: the pool must not reuse it
+          await client.query(durability === 'relaxed' ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN');
+          const result = await work(on(client));
+          await client.query('COMMIT');
+          return { result };
+        } catch (error) {
+          try {
+            await client.query('ROLLBACK');
+          } catch (rollbackError) {
+            broke(rollbackError as Error);
+          }
+          if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
+          throw error;
         }
-        if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
-        throw error;
-      } finally {
-        client.release(broken);
-      }
+      });
+      if (outcome) return outcome.result;
     }
   }
 
@@ -156,8 +155,7 @@ function statementName(sql: string): string {
  * find it done. A database newer than this code is refused before anything changes.
  */
 async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await onConnection(pool, async (client) => {
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
@@ -175,8 +173,30 @@ async function migrate(pool: pg.Pool): Promise<void> {
       await client.query('ROLLBACK');
       throw error;
     }
+  });
+}
+
+/**
+ * Runs `work` on a connection checked out of the pool, and gives it back afterwards —
+ * destroyed rather than reused once it broke. While a connection is checked out the
+ * pool no longer listens to it: without a listener of our own, a socket failure
+ * between two statements (the server restarting, an administrator ending the backend)
+ * would be an unhandled 'error' event that ends the process. The statement in flight,
+ * or the next one, fails with the error anyway; the listener only marks the
+ * connection as broken.
+ */
+async function onConnection<T>(pool: pg.Pool, work: (client: PoolClient, broke: (error: Error) => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const broke = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', broke);
+  try {
+    return await work(client, broke);
   } finally {
-    client.release();
+    client.off('error', broke);
+    client.release(broken);
   }
 }
 
