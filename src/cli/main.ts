@@ -10,6 +10,8 @@ import { credentialsPath, prepareStores } from '../server/app.ts';
 import type { Logger } from 'pino';
 import { announceToPrimary, isClusterWorker, runsJobs, startPrimary } from '../server/cluster.ts';
 import { createLogger, serve } from '../server/serve.ts';
+import { guardProcess } from '../server/process-guard.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { parseArgs } from './args.ts';
 import { runAdmin } from './admin/run-admin.ts';
 import { runLifecycleCommand } from './lifecycle/run-lifecycle-command.ts';
@@ -66,12 +68,24 @@ async function main(argv: readonly string[]): Promise<number> {
     cwd: process.cwd(),
   });
   const log = createLogger(config);
+  // Until the server runs there is nothing to drain: an uncaught exception then just exits.
+  let stop: ((reason: string) => Promise<void>) | undefined;
+  let metrics: Metrics | undefined;
+  guardProcess({
+    log,
+    record: (kind) => metrics?.recordProcessError(kind),
+    drain: (reason) => stop?.(reason) ?? Promise.resolve(),
+    // The server's own drain closes the last connections at shutdownTimeout; the stores close after.
+    drainDeadlineMs: config.shutdownTimeoutSeconds * 1000 + 10_000,
+  });
   const worker = isClusterWorker();
   const primary = config.workers > 1 && !worker;
   // A primary prepares the shared stores before forking; a single process does it while opening them.
   const prepared = primary ? await prepareStores(config) : undefined;
   const running = primary ? undefined : await serve(config, log, { runJobs: runsJobs(), announce: !worker, bootstrap: !worker });
   const server = running ?? (await startPrimary(config, log));
+  stop = server.shutdown;
+  metrics = running?.app.metrics;
   const newCredentials = prepared ?? running?.app.newCredentials;
   if (worker) announceToPrimary(server.url);
   else printBanner(server.url, config, newCredentials ? { ...newCredentials, path: credentialsPath(config) } : undefined, existsSync(credentialsPath(config)));

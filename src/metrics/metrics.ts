@@ -5,10 +5,12 @@
 //   berth_pushes_total, berth_pulls_total                       manifests pushed and pulled
 //   berth_stored_bytes                                          the registry's stored bytes after deduplication
 //   berth_gc_* and berth_lifecycle_*                            from recordGcRun / recordLifecycleRun
+//   berth_process_errors_total{kind}                            uncaught exceptions and unhandled rejections (bugs)
 // and Node's process metrics (CPU, memory, event loop lag). No label names a
 // repository: their number is unbounded (per-repository figures are `berth usage`'s).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { UsageTotals } from '../usage/usage-meter.ts';
+import type { ProcessErrorKind } from '../server/process-guard.ts';
 import { RequestStats } from './request-stats.ts';
 
 /** What a garbage collection pass reports (the GC runner returns it; the server records it). */
@@ -50,6 +52,7 @@ export class Metrics {
   readonly #lifecycleRuns: Counter;
   readonly #lifecycleRepositories: Counter;
   readonly #lifecycleExpired: Counter;
+  readonly #processErrors: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -98,6 +101,14 @@ export class Metrics {
     this.#lifecycleRuns = new Counter({ name: 'berth_lifecycle_runs_total', help: 'Lifecycle policy passes completed.', registers });
     this.#lifecycleRepositories = new Counter({ name: 'berth_lifecycle_repositories_evaluated_total', help: 'Repositories whose lifecycle policy was evaluated.', registers });
     this.#lifecycleExpired = new Counter({ name: 'berth_lifecycle_images_expired_total', help: 'Images lifecycle policies expired.', registers });
+    this.#processErrors = new Counter({
+      name: 'berth_process_errors_total',
+      help: 'Errors that escaped every handler (each a bug, logged at fatal), by kind; an uncaught exception also ends the process after a drain.',
+      labelNames: ['kind'],
+      registers,
+    });
+    // Both series exist from the start, so an alert on any increase needs no absent() clause.
+    for (const kind of ['uncaughtException', 'unhandledRejection'] satisfies ProcessErrorKind[]) this.#processErrors.inc({ kind }, 0);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -118,6 +129,10 @@ export class Metrics {
     this.#lifecycleRuns.inc();
     this.#lifecycleRepositories.inc(run.repositoriesEvaluated);
     this.#lifecycleExpired.inc(run.imagesExpired);
+  }
+
+  recordProcessError(kind: ProcessErrorKind): void {
+    this.#processErrors.inc({ kind });
   }
 
   /** The exposition text and its content type, for GET /metrics. */

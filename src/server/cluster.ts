@@ -18,7 +18,7 @@ interface ListeningMessage {
 
 export interface Primary {
   readonly url: string;
-  shutdown(signal: NodeJS.Signals): Promise<void>;
+  shutdown(reason: string): Promise<void>;
 }
 
 export function isClusterWorker(): boolean {
@@ -69,9 +69,9 @@ export async function startPrimary(config: Config, log: Logger): Promise<Primary
 
   return {
     url,
-    shutdown: async (signal) => {
+    shutdown: async (reason) => {
       stopping = true;
-      log.info({ reason: signal }, 'shutting down: stopping workers');
+      log.info({ reason }, 'shutting down: stopping workers');
       const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
       await Promise.all(
         workers.map(

@@ -34,6 +34,8 @@ export interface BerthProcess {
 export interface StartOptions {
   /** Extra CLI arguments after `serve`. */
   args?: string[];
+  /** Extra Node.js options before the script (e.g. `--import` of a test module). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
   /** Reuse a data directory; by default a fresh temp dir that stop() removes. */
   dataDir?: string;
@@ -45,7 +47,7 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'berth-test-')));
   const child = spawn(
     process.execPath,
-    [...berthNodeFlags, berthMain, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [...berthNodeFlags, ...(options.nodeArgs ?? []), berthMain, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
     { env: { ...process.env, BERTH_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];
