@@ -41,6 +41,14 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestListener 
     const incomingId = req.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    // The request's and the response's errors reach the handlers through their own
+    // reads and writes (a rejected pipeline, a write callback). These listeners keep an
+    // error emitted when nobody reads or writes — a response written to after the
+    // client left, a body failing after its handler answered — from being an
+    // unhandled 'error' event, which would end the process for every client.
+    const onStreamError = (error: Error) => log.debug({ reqId: requestId, err: error }, 'request stream error after the handler was done with it');
+    req.on('error', onStreamError);
+    res.on('error', onStreamError);
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);

@@ -77,22 +77,30 @@ export class Uploads {
   }
 
   async append(repository: string, id: string, chunk: IncomingChunk): Promise<UploadRecord> {
-    return this.#exclusive(id, async () => {
-      const session = await this.#session(repository, id);
-      return this.#appendTo(session, chunk);
-    });
+    return this.#exclusive(
+      id,
+      async () => {
+        const session = await this.#session(repository, id);
+        return this.#appendTo(session, chunk);
+      },
+      chunk.signal,
+    );
   }
 
   /** Finishes an upload: an optional last chunk, then the digest check, then the blob becomes visible. */
   async complete(repository: string, id: string, digest: Digest, chunk?: IncomingChunk): Promise<{ size: number }> {
-    return this.#exclusive(id, async () => {
-      let session = await this.#session(repository, id);
-      if (chunk) session = await this.#appendTo(session, chunk);
-      // The repository may have been deleted since the session started.
-      await this.#creation.ensureForPush(repository);
-      await this.#verifyAndCommit(id, session.offset, digest, repository);
-      return { size: session.offset };
-    });
+    return this.#exclusive(
+      id,
+      async () => {
+        let session = await this.#session(repository, id);
+        if (chunk) session = await this.#appendTo(session, chunk);
+        // The repository may have been deleted since the session started.
+        await this.#creation.ensureForPush(repository);
+        await this.#verifyAndCommit(id, session.offset, digest, repository);
+        return { size: session.offset };
+      },
+      chunk?.signal,
+    );
   }
 
   async cancel(repository: string, id: string): Promise<void> {
@@ -281,9 +289,10 @@ export class Uploads {
    * runs). The offset compare-and-set alone would order two concurrent writers but not
    * keep their bytes apart in the staging area, where the loser's could overwrite the
    * winner's after the winner hashed them. A writer that died leaves a claim that lapses
-   * within WRITER_CLAIM_MS; a request meanwhile waits for it rather than failing.
+   * within WRITER_CLAIM_MS; a request meanwhile waits for it rather than failing — unless
+   * its client leaves (`signal`), which ends the wait.
    */
-  async #exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+  async #exclusive<T>(id: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#busy.has(id)) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { uploadId: id });
     }
@@ -298,6 +307,7 @@ export class Uploads {
       };
       const giveUpAt = Date.now() + WRITER_CLAIM_MS + 1_000;
       while (!(await take())) {
+        signal?.throwIfAborted();
         if (Date.now() > giveUpAt) throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', { uploadId: id });
         await new Promise((resolve) => setTimeout(resolve, 200));
       }

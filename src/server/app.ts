@@ -52,6 +52,11 @@ export interface AppOptions {
   readonly runJobs: boolean;
   /** Create the administrator on a first start (not in cluster workers: their primary did). */
   readonly bootstrap?: boolean;
+  /**
+   * Wraps the blob store the configuration names before anything uses it: a decorator
+   * that sees every call (the tests' fault injection: slow or failing stores).
+   */
+  readonly decorateBlobStore?: (store: BlobStore) => BlobStore;
 }
 
 export function credentialsPath(config: Config): string {
@@ -188,7 +193,9 @@ export async function openStores(config: Config, log?: Logger): Promise<OpenedSt
 }
 
 export async function buildApp(config: Config, log: Logger, options: AppOptions = { runJobs: true }): Promise<App> {
-  const { blobs, metadata } = await openStores(config, log);
+  const opened = await openStores(config, log);
+  const metadata = opened.metadata;
+  const blobs = options.decorateBlobStore ? options.decorateBlobStore(opened.blobs) : opened.blobs;
   const usage = new UsageMeter();
   const registry = createRegistry({
     blobs,

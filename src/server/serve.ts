@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { buildApp, type App } from './app.ts';
+import { buildApp, type App, type AppOptions } from './app.ts';
 import { loadOrCreateSelfSigned } from './self-signed-tls.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -27,10 +27,16 @@ export interface ServeOptions {
   readonly announce?: boolean;
   /** Create the administrator on a first start (see AppOptions). */
   readonly bootstrap?: boolean;
+  /** A decorator over the blob store (see AppOptions). */
+  readonly decorateBlobStore?: AppOptions['decorateBlobStore'];
 }
 
 export async function serve(config: Config, log: Logger = createLogger(config), options: ServeOptions = {}): Promise<RunningServer> {
-  const app = await buildApp(config, log, { runJobs: options.runJobs ?? true, bootstrap: options.bootstrap ?? true });
+  const app = await buildApp(config, log, {
+    runJobs: options.runJobs ?? true,
+    bootstrap: options.bootstrap ?? true,
+    ...(options.decorateBlobStore ? { decorateBlobStore: options.decorateBlobStore } : {}),
+  });
   const serverOptions = {
     maxHeaderSize: config.limits.maxHeaderBytes,
     // Blob uploads can legitimately take hours; idle sockets are cut by the timeout below instead.
@@ -74,6 +80,9 @@ export async function serve(config: Config, log: Logger = createLogger(config), 
       resolve();
     });
   });
+  // Once listening, errors of the listening socket itself (a failed accept) are no reason
+  // to stop: the connections being served are unaffected, and Node keeps accepting.
+  server.on('error', (error) => log.error({ err: error }, 'listening socket error'));
   const address = server.address() as AddressInfo;
   const scheme = config.tls.mode === 'off' ? 'http' : 'https';
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -23,7 +23,10 @@ export function feedBody(body: Readable, target: Writable, earlyClose: () => Err
   };
   body.once('error', onError);
   body.once('close', onClose);
-  body.pipe(target);
+  // A body that failed or closed before it got here (the client left while the upload
+  // waited for its turn) will emit neither event again: stop the consumer now.
+  if (body.destroyed && !body.readableEnded) target.destroy(body.errored ?? earlyClose());
+  else body.pipe(target);
   return () => {
     body.off('error', onError);
     body.off('close', onClose);

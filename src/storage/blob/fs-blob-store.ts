@@ -79,7 +79,13 @@ export class FsBlobStore implements BlobStore {
       throw error;
     });
     // Each read allocates a buffer of highWaterMark bytes: size it to what is asked for.
-    const length = range ? range.end - range.start + 1 : (await handle.stat()).size;
+    let length: number;
+    try {
+      length = range ? range.end - range.start + 1 : (await handle.stat()).size;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     return createReadStream('', {
       fd: handle,
       start: range?.start,
