@@ -33,7 +33,9 @@ export function runsJobs(): boolean {
 /** Tells the primary this worker serves, and where. */
 export function announceToPrimary(url: string): void {
   const message: ListeningMessage = { type: 'listening', url };
-  process.send?.(message);
+  // With a callback a closed channel is its error, not an 'error' event on `process`; a
+  // primary that is gone disconnects the channel, and cluster ends the worker then.
+  process.send?.(message, undefined, {}, () => undefined);
 }
 
 export async function startPrimary(config: Config, log: Logger): Promise<Primary> {
