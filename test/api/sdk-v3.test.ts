@@ -324,6 +324,17 @@ test('PutImage: the image as stored; the same tag again, a moved immutable tag a
   await rejection(ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: dangling, imageTag: 'v3' })), 'LayersNotFoundException', 400, LayersNotFoundException);
   const notJson = ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: 'not json', imageTag: 'v4' }));
   await rejection(notJson, 'InvalidParameterException', 400, InvalidParameterException);
+
+  // A manifest without mediaType needs imageManifestMediaType, as on ECR.
+  const bare = JSON.parse(manifestOf(config, layer, 'five')) as Record<string, unknown>;
+  delete bare['mediaType'];
+  const untyped = JSON.stringify(bare);
+  const refused = await rejection(ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: untyped, imageTag: 'v5' })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.equal(refused.message, "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
+  const typed = await ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: untyped, imageTag: 'v5', imageManifestMediaType: OCI_MANIFEST }));
+  assert.deepEqual([typed.image?.imageId, typed.image?.imageManifestMediaType], [{ imageDigest: sha256(untyped), imageTag: 'v5' }, OCI_MANIFEST]);
+  const described = await ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/put', imageIds: [{ imageTag: 'v5' }] }));
+  assert.equal(described.imageDetails?.[0]?.imageManifestMediaType, OCI_MANIFEST, 'stored with the media type the request named');
 });
 
 test('images: ListImages, DescribeImages and BatchGetImage with their shapes; ImageNotFoundException', async () => {
