@@ -981,7 +981,7 @@ test('lifecycle policies: put, get, preview with its Dates, summary and pages, d
   assert.deepEqual({ registryId: put.registryId, repositoryName: put.repositoryName, lifecyclePolicyText: put.lifecyclePolicyText }, { registryId: ACCOUNT, repositoryName, lifecyclePolicyText: policy });
   const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
   assert.equal(got.lifecyclePolicyText, policy);
-  assert.equal(got.lastEvaluatedAt, undefined, 'never evaluated yet');
+  assert.deepEqual(got.lastEvaluatedAt, new Date(0), 'never evaluated yet: the epoch, as ECR answers');
 
   const started = await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName }));
   assert.deepEqual({ status: started.status, lifecyclePolicyText: started.lifecyclePolicyText }, { status: 'IN_PROGRESS', lifecyclePolicyText: policy });
@@ -1007,6 +1007,7 @@ test('lifecycle policies: put, get, preview with its Dates, summary and pages, d
 
   const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }));
   assert.equal(deleted.lifecyclePolicyText, policy);
+  assert.deepEqual(deleted.lastEvaluatedAt, new Date(0), 'a preview is not an evaluation');
   await rejection(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName })), 'LifecyclePolicyNotFoundException', 400, LifecyclePolicyNotFoundException);
   await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
 });
