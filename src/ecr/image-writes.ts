@@ -22,6 +22,9 @@ export async function putImage(context: EcrContext, input: Record<string, unknow
   if (expectedDigest !== undefined && !isDigest(parseDigest(expectedDigest))) {
     throw new EcrError('InvalidParameterException', `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must be a digest such as sha256: followed by 64 hex digits'`);
   }
+  if (mediaType === undefined && lacksMediaType(manifest)) {
+    throw new EcrError('InvalidParameterException', "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
+  }
   const parsed = parseForPut(manifest, mediaType);
   // ECR names images by the sha256 of the manifest, whatever algorithm imageDigest uses.
   const hex = createHash('sha256').update(manifest).digest('hex');
@@ -49,6 +52,27 @@ export async function putImage(context: EcrContext, input: Record<string, unknow
       imageManifestMediaType: parsed.mediaType,
     },
   };
+}
+
+/**
+ * Whether a manifest is a JSON object with no `mediaType` field. ECR's PutImage needs the
+ * media type from the manifest or from imageManifestMediaType, and refuses a manifest
+ * that gives it neither with InvalidParameterException and the message above: the one
+ * ECR answers, misleading as it is (reported in aws/aws-cli#8620, aws/aws-sdk#193 and
+ * aws/containers-roadmap#1873 for OCI manifests and Helm charts, which omit the field).
+ * A /v2/ push is not checked: its Content-Type names the type. Text that is not JSON, or
+ * not an object, and schema 1 manifests (which have no mediaType) are left to the parser,
+ * whose messages say what is wrong with them.
+ */
+function lacksMediaType(manifest: Buffer): boolean {
+  let document: unknown;
+  try {
+    document = JSON.parse(manifest.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return false;
+  return !Object.hasOwn(document, 'mediaType') && (document as Record<string, unknown>)['schemaVersion'] !== 1;
 }
 
 /** The manifest as the registry reads it; an invalid one is ECR's InvalidParameterException. */

@@ -47,14 +47,20 @@ export async function deleteLifecyclePolicy(context: EcrContext, input: Record<s
   return policyAnswer(context, repository, await context.metadata.lifecycle.deletePolicy(repository));
 }
 
-/** Get's and Delete's answer: the policy text with when it was last evaluated, if ever. */
+/**
+ * Get's and Delete's answer: the policy text and lastEvaluatedAt, the time of the last run
+ * that evaluated it. A policy no run has evaluated yet answers the epoch, 0, as ECR does
+ * (the AWS CLI's own delete-lifecycle-policy example shows `"lastEvaluatedAt": 0.0`):
+ * the model makes the member optional, but ECR sends it even then, and clients written
+ * against ECR may read it unconditionally. PutLifecyclePolicy's answer has no such member.
+ */
 function policyAnswer(context: EcrContext, repository: string, policy: { readonly text: string; readonly lastEvaluatedAt?: Date } | undefined): object {
   if (!policy) throw policyNotFound(context, repository);
   return {
     registryId: context.accountId,
     repositoryName: repository,
     lifecyclePolicyText: policy.text,
-    ...(policy.lastEvaluatedAt ? { lastEvaluatedAt: policy.lastEvaluatedAt } : {}),
+    lastEvaluatedAt: policy.lastEvaluatedAt ?? new Date(0),
   };
 }
 

@@ -327,3 +327,31 @@ test('put-image: digest check, declared media type, already exists, missing laye
   const tags = await ecr<{ imageIds: ImageIds }>(['list-images', '--repository-name', repository]);
   assert.deepEqual(tags.imageIds.map((id) => id.imageTag).sort(), ['v1', 'v2'], 'refused puts left no tags behind');
 });
+
+test('put-image: a manifest without mediaType needs --image-manifest-media-type, as on ECR; a /v2/ push names it in Content-Type', { skip: skipWithoutCli }, async () => {
+  const repository = 'ecr/untyped';
+  await ecr(['create-repository', '--repository-name', repository]);
+  const image = await layout.addImage(small);
+  await pushImageBlobs(repository, image);
+  const document = JSON.parse(image.manifestBytes.toString()) as Record<string, unknown>;
+  assert.equal(document['mediaType'], MEDIA_TYPES.ociManifest, 'the built manifest declares its type');
+  delete document['mediaType'];
+  const untyped = JSON.stringify(document);
+
+  assert.equal(
+    (await ecrError(['put-image', '--repository-name', repository, '--image-manifest', untyped, '--image-tag', 'bare'])).trim(),
+    "An error occurred (InvalidParameterException) when calling the PutImage operation: Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
+  );
+  assert.deepEqual(await ecr(['list-images', '--repository-name', repository]), { imageIds: [] }, 'nothing stored');
+
+  const typed = await ecr<{ image: Record<string, unknown> }>(['put-image', '--repository-name', repository, '--image-manifest', untyped, '--image-tag', 'bare', '--image-manifest-media-type', MEDIA_TYPES.ociManifest]);
+  assert.deepEqual(typed.image, { registryId: ACCOUNT, repositoryName: repository, imageId: { imageDigest: sha256(untyped), imageTag: 'bare' }, imageManifest: untyped, imageManifestMediaType: MEDIA_TYPES.ociManifest });
+  const declared = await ecr<{ image: Record<string, unknown> }>(['put-image', '--repository-name', repository, '--image-manifest', image.manifestBytes.toString(), '--image-tag', 'declared']);
+  assert.equal(declared.image['imageManifestMediaType'], MEDIA_TYPES.ociManifest, 'a manifest that names its own type needs no parameter');
+
+  // The registry API is unchanged: the same mediaType-less manifest pushed with its Content-Type.
+  const viaV2 = Buffer.from(JSON.stringify({ ...document, annotations: { via: 'v2' } }));
+  await pushManifest(repository, 'v2-bare', viaV2, MEDIA_TYPES.ociManifest);
+  const described = await ecr<{ imageDetails: Array<{ imageManifestMediaType: string }> }>(['describe-images', '--repository-name', repository, '--image-ids', 'imageTag=v2-bare']);
+  assert.equal(described.imageDetails[0]?.imageManifestMediaType, MEDIA_TYPES.ociManifest);
+});

@@ -49,6 +49,13 @@ async function push(repository: string, tag: string, seed: string): Promise<stri
   return pushed.digest;
 }
 
+/** A timestamp as the CLI prints it: epoch seconds (v1) or ISO 8601 (v2's default). */
+function epochSeconds(value: unknown): number {
+  if (typeof value === 'number') return value;
+  assert.equal(typeof value, 'string', `a timestamp, got ${String(value)}`);
+  return Date.parse(value as string) / 1000;
+}
+
 function rule(rulePriority: number, selection: Record<string, unknown>): object {
   return { rulePriority, selection, action: { type: 'expire' } };
 }
@@ -81,10 +88,13 @@ test('put, get and delete a lifecycle policy; the not-found answers', { skip }, 
 
   const put = await aws(['ecr', 'put-lifecycle-policy', '--repository-name', 'lc/crud', '--lifecycle-policy-text', POLICY]);
   assert.deepEqual(put, { registryId: ACCOUNT, repositoryName: 'lc/crud', lifecyclePolicyText: POLICY });
-  const got = await aws(['ecr', 'get-lifecycle-policy', '--repository-name', 'lc/crud']);
-  assert.deepEqual(got, { registryId: ACCOUNT, repositoryName: 'lc/crud', lifecyclePolicyText: POLICY }, 'no lastEvaluatedAt before the first run');
-  const deleted = await aws(['ecr', 'delete-lifecycle-policy', '--repository-name', 'lc/crud']);
+  // Before the first run lastEvaluatedAt is the epoch, as ECR answers; Put's answer has none.
+  const { lastEvaluatedAt: gotAt, ...got } = await aws(['ecr', 'get-lifecycle-policy', '--repository-name', 'lc/crud']);
+  assert.deepEqual(got, { registryId: ACCOUNT, repositoryName: 'lc/crud', lifecyclePolicyText: POLICY });
+  assert.equal(epochSeconds(gotAt), 0, 'never evaluated: lastEvaluatedAt is 0');
+  const { lastEvaluatedAt: deletedAt, ...deleted } = await aws(['ecr', 'delete-lifecycle-policy', '--repository-name', 'lc/crud']);
   assert.deepEqual(deleted, { registryId: ACCOUNT, repositoryName: 'lc/crud', lifecyclePolicyText: POLICY });
+  assert.equal(epochSeconds(deletedAt), 0);
   assert.match(await awsError(['ecr', 'get-lifecycle-policy', '--repository-name', 'lc/crud']), /LifecyclePolicyNotFoundException/);
 
   // Deleting the repository takes its policy along.
@@ -182,8 +192,8 @@ test('a preview with the CLI waiter lists what `berth lifecycle run` then expire
   assert.match(ran.stdout, /^lifecycle run: 1 repository evaluated, 4 images expired \(rule 1: 3, rule 2: 1\) in \d+ ms$/m);
   const listed = await aws<{ imageIds: Array<{ imageDigest: string }> }>(['ecr', 'list-images', '--repository-name', REPO]);
   assert.deepEqual(new Set(listed.imageIds.map((id) => id.imageDigest)), new Set([digests.v4, digests.v5, untaggedNew, scratch]));
-  const evaluated = await aws<{ lastEvaluatedAt?: number }>(['ecr', 'get-lifecycle-policy', '--repository-name', REPO]);
-  assert.ok(evaluated.lastEvaluatedAt !== undefined && Math.abs(evaluated.lastEvaluatedAt - Date.now() / 1000) < 300, 'lastEvaluatedAt is reported');
+  const evaluated = await aws<{ lastEvaluatedAt?: unknown }>(['ecr', 'get-lifecycle-policy', '--repository-name', REPO]);
+  assert.ok(Math.abs(epochSeconds(evaluated.lastEvaluatedAt) - Date.now() / 1000) < 300, 'lastEvaluatedAt is the time of the run');
 
   const log = await run(process.execPath, [berthMain, 'lifecycle', 'log', '--repository', REPO, '--data-dir', berth.dataDir], { env: { ...process.env, BERTH_LOG_LEVEL: 'silent' } });
   const logged = [...log.stdout.matchAll(/expired lc\/app@(sha256:[0-9a-f]{64}) .* by rule (\d+)/g)].map((match) => [match[1], Number(match[2])]);

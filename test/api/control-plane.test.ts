@@ -251,6 +251,9 @@ test('IAM: users, access keys and inline policies through the AWS CLI, and the n
   assert.deepEqual(got.PolicyDocument, policy);
   const malformed = await aws(['iam', 'put-user-policy', '--user-name', 'ci-bot', '--policy-name', 'bad', '--policy-document', '{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}']).catch((error: { stderr: string }) => error);
   assert.match((malformed as { stderr: string }).stderr, /MalformedPolicyDocument/);
+  const repeatedSid = { Version: '2012-10-17', Statement: [{ Sid: 'Read', ...policy.Statement[0] }, { Sid: 'Read', Effect: 'Allow', Action: 'ecr:ListImages', Resource: '*' }] };
+  const repeated = await aws(['iam', 'put-user-policy', '--user-name', 'ci-bot', '--policy-name', 'repeated', '--policy-document', JSON.stringify(repeatedSid)]).catch((error: { stderr: string }) => error);
+  assert.match((repeated as { stderr: string }).stderr, /MalformedPolicyDocument.*Statement IDs \(SID\) in a single policy must be unique/, 'IAM, unlike ECR, wants unique Sids');
 
   const asBot = { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
   await aws(['ecr', 'describe-repositories'], asBot);
@@ -316,12 +319,21 @@ test('repository and registry policies: stored, enforced (explicit deny wins), l
   await aws(['ecr', 'create-repository', '--repository-name', 'ecr/guarded']);
   const none = await aws(['ecr', 'get-repository-policy', '--repository-name', 'ecr/guarded']).catch((error: { stderr: string }) => error);
   assert.match((none as { stderr: string }).stderr, /RepositoryPolicyNotFoundException/);
-  const denyDelete = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'keep', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }] });
+  // Two statements share the Sid 'keep', which ECR accepts: both are enforced.
+  const denyDelete = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'keep', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' },
+      { Sid: 'keep', Effect: 'Deny', Principal: '*', Action: 'ecr:PutImageTagMutability' },
+    ],
+  });
   await aws(['ecr', 'set-repository-policy', '--repository-name', 'ecr/guarded', '--policy-text', denyDelete]);
   const stored = JSON.parse((await aws(['ecr', 'get-repository-policy', '--repository-name', 'ecr/guarded'])).stdout) as { policyText: string };
   assert.deepEqual(JSON.parse(stored.policyText), JSON.parse(denyDelete));
   const refused = await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/guarded']).catch((error: { stderr: string }) => error);
   assert.match((refused as { stderr: string }).stderr, /AccessDeniedException.*explicit deny/);
+  const frozen = await aws(['ecr', 'put-image-tag-mutability', '--repository-name', 'ecr/guarded', '--image-tag-mutability', 'IMMUTABLE']).catch((error: { stderr: string }) => error);
+  assert.match((frozen as { stderr: string }).stderr, /AccessDeniedException.*ecr:PutImageTagMutability.*explicit deny/);
 
   const lockOut = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy' }] });
   const needsForce = await aws(['ecr', 'set-repository-policy', '--repository-name', 'ecr/guarded', '--policy-text', lockOut]).catch((error: { stderr: string }) => error);
@@ -332,10 +344,18 @@ test('repository and registry policies: stored, enforced (explicit deny wins), l
   await aws(['ecr', 'delete-repository-policy', '--repository-name', 'ecr/guarded']);
   await aws(['ecr', 'delete-repository', '--repository-name', 'ecr/guarded']);
 
-  const registryPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/forbidden/*' }] });
+  const registryPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'fence', Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/forbidden/*' },
+      { Sid: 'fence', Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/fenced/*' },
+    ],
+  });
   await aws(['ecr', 'put-registry-policy', '--policy-text', registryPolicy]);
   const blocked = await aws(['ecr', 'create-repository', '--repository-name', 'forbidden/x']).catch((error: { stderr: string }) => error);
   assert.match((blocked as { stderr: string }).stderr, /AccessDeniedException/);
+  const fenced = await aws(['ecr', 'create-repository', '--repository-name', 'fenced/x']).catch((error: { stderr: string }) => error);
+  assert.match((fenced as { stderr: string }).stderr, /AccessDeniedException/, 'the second statement with the same Sid counts too');
   await aws(['ecr', 'create-repository', '--repository-name', 'allowed/x']);
   assert.deepEqual(JSON.parse((JSON.parse((await aws(['ecr', 'get-registry-policy'])).stdout) as { policyText: string }).policyText), JSON.parse(registryPolicy));
   await aws(['ecr', 'delete-registry-policy']);

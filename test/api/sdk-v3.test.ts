@@ -90,6 +90,7 @@ import {
   GetUserCommand,
   IAMClient,
   IAMServiceException,
+  MalformedPolicyDocumentException,
   NoSuchEntityException,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
@@ -324,6 +325,17 @@ test('PutImage: the image as stored; the same tag again, a moved immutable tag a
   await rejection(ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: dangling, imageTag: 'v3' })), 'LayersNotFoundException', 400, LayersNotFoundException);
   const notJson = ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: 'not json', imageTag: 'v4' }));
   await rejection(notJson, 'InvalidParameterException', 400, InvalidParameterException);
+
+  // A manifest without mediaType needs imageManifestMediaType, as on ECR.
+  const bare = JSON.parse(manifestOf(config, layer, 'five')) as Record<string, unknown>;
+  delete bare['mediaType'];
+  const untyped = JSON.stringify(bare);
+  const refused = await rejection(ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: untyped, imageTag: 'v5' })), 'InvalidParameterException', 400, InvalidParameterException);
+  assert.equal(refused.message, "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
+  const typed = await ecr.send(new PutImageCommand({ repositoryName: 'sdk/put', imageManifest: untyped, imageTag: 'v5', imageManifestMediaType: OCI_MANIFEST }));
+  assert.deepEqual([typed.image?.imageId, typed.image?.imageManifestMediaType], [{ imageDigest: sha256(untyped), imageTag: 'v5' }, OCI_MANIFEST]);
+  const described = await ecr.send(new DescribeImagesCommand({ repositoryName: 'sdk/put', imageIds: [{ imageTag: 'v5' }] }));
+  assert.equal(described.imageDetails?.[0]?.imageManifestMediaType, OCI_MANIFEST, 'stored with the media type the request named');
 });
 
 test('images: ListImages, DescribeImages and BatchGetImage with their shapes; ImageNotFoundException', async () => {
@@ -598,18 +610,37 @@ test('repository and registry policies: set, get, delete, and the not-found exce
   const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk/policy', policyText }));
   assert.deepEqual({ registryId: set.registryId, repositoryName: set.repositoryName, policyText: set.policyText }, { registryId: ACCOUNT, repositoryName: 'sdk/policy', policyText });
   assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'sdk/policy' }))).policyText, policyText);
+  // ECR accepts statements that share a Sid (IAM does not; see the IAM test below).
+  const sharedSid = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['ecr:BatchGetImage'] },
+      { Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['ecr:GetDownloadUrlForLayer'] },
+    ],
+  });
+  assert.equal((await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk/policy', policyText: sharedSid }))).policyText, sharedSid);
+  assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'sdk/policy' }))).policyText, sharedSid);
+  await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk/policy', policyText }));
   const malformed = ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk/policy', policyText: '{"Statement":[{"Effect":"Perhaps"}]}' }));
   await rejection(malformed, 'InvalidParameterException', 400, InvalidParameterException);
   assert.equal((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'sdk/policy' }))).policyText, policyText);
   await rejection(ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'sdk/policy' })), 'RepositoryPolicyNotFoundException', 400, RepositoryPolicyNotFoundException);
 
   await rejection(ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException', 400, RegistryPolicyNotFoundException);
-  const registryPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/sdk-forbidden/*` }] });
+  // Two statements with one Sid: both are kept and both deny.
+  const registryPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'fence', Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/sdk-forbidden/*` },
+      { Sid: 'fence', Effect: 'Deny', Principal: '*', Action: 'ecr:CreateRepository', Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/sdk-fenced/*` },
+    ],
+  });
   const put = await ecr.send(new PutRegistryPolicyCommand({ policyText: registryPolicy }));
   assert.deepEqual({ registryId: put.registryId, policyText: put.policyText }, { registryId: ACCOUNT, policyText: registryPolicy });
   assert.equal((await ecr.send(new GetRegistryPolicyCommand({}))).policyText, registryPolicy);
   const denied = await rejection(ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk-forbidden/x' })), 'AccessDeniedException', 400, ECRServiceException);
   assert.match(denied.message, /is not authorized to perform: ecr:CreateRepository .*explicit deny/);
+  await rejection(ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk-fenced/x' })), 'AccessDeniedException', 400, ECRServiceException);
   assert.equal((await ecr.send(new DeleteRegistryPolicyCommand({}))).policyText, registryPolicy);
   await rejection(ecr.send(new DeleteRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException', 400, RegistryPolicyNotFoundException);
 });
@@ -868,6 +899,15 @@ test('IAM and STS: a pull-only user can read images but not push or create; deac
       ],
     };
     await iam.send(new PutUserPolicyCommand({ UserName: 'puller', PolicyName: 'pull-only', PolicyDocument: JSON.stringify(pullOnly) }));
+    // IAM, unlike ECR, refuses a policy that repeats a Sid.
+    const repeatedSid = { Version: '2012-10-17', Statement: [{ Sid: 'Read', ...pullOnly.Statement[0] }, { Sid: 'Read', Effect: 'Allow', Action: 'ecr:DescribeRepositories', Resource: '*' }] };
+    const malformed = await rejection(
+      iam.send(new PutUserPolicyCommand({ UserName: 'puller', PolicyName: 'repeated', PolicyDocument: JSON.stringify(repeatedSid) })),
+      'MalformedPolicyDocumentException',
+      400,
+      MalformedPolicyDocumentException,
+    );
+    assert.match(malformed.message, /Statement IDs \(SID\) in a single policy must be unique/);
 
     const credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
     const asPuller = ecrClient(credentials);
@@ -941,7 +981,7 @@ test('lifecycle policies: put, get, preview with its Dates, summary and pages, d
   assert.deepEqual({ registryId: put.registryId, repositoryName: put.repositoryName, lifecyclePolicyText: put.lifecyclePolicyText }, { registryId: ACCOUNT, repositoryName, lifecyclePolicyText: policy });
   const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
   assert.equal(got.lifecyclePolicyText, policy);
-  assert.equal(got.lastEvaluatedAt, undefined, 'never evaluated yet');
+  assert.deepEqual(got.lastEvaluatedAt, new Date(0), 'never evaluated yet: the epoch, as ECR answers');
 
   const started = await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName }));
   assert.deepEqual({ status: started.status, lifecyclePolicyText: started.lifecyclePolicyText }, { status: 'IN_PROGRESS', lifecyclePolicyText: policy });
@@ -967,6 +1007,7 @@ test('lifecycle policies: put, get, preview with its Dates, summary and pages, d
 
   const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }));
   assert.equal(deleted.lifecyclePolicyText, policy);
+  assert.deepEqual(deleted.lastEvaluatedAt, new Date(0), 'a preview is not an evaluation');
   await rejection(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName })), 'LifecyclePolicyNotFoundException', 400, LifecyclePolicyNotFoundException);
   await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
 });

@@ -77,11 +77,15 @@ export function parsePolicyObject(document: unknown, options: ParseOptions): Par
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) fail('Statement must contain at least one statement');
   const statements = list.map((s, i) => parseStatement(s, i, options.kind));
-  const sids = new Set<string>();
-  for (const statement of statements) {
-    if (statement.sid === undefined || statement.sid === '') continue;
-    if (sids.has(statement.sid)) fail(`Statement IDs (SID) in a single policy must be unique; '${statement.sid}' is repeated`);
-    sids.add(statement.sid);
+  // IAM requires a policy's Sids to be unique (its PutUserPolicy answers MalformedPolicyDocument);
+  // ECR accepts repository and registry policies that repeat one, and every statement counts.
+  if (options.kind === 'identity') {
+    const sids = new Set<string>();
+    for (const statement of statements) {
+      if (statement.sid === undefined || statement.sid === '') continue;
+      if (sids.has(statement.sid)) fail(`Statement IDs (SID) in a single policy must be unique; '${statement.sid}' is repeated`);
+      sids.add(statement.sid);
+    }
   }
   return {
     name: options.name ?? `${options.kind}-policy`,

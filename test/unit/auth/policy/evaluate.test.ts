@@ -26,6 +26,26 @@ test('an allow names the statement by policy, sid and index', () => {
   assert.deepEqual(decision.matchedStatement, { policy: 'repository-policy', sid: 'PullFromB', index: 0 });
 });
 
+test('statements that share a Sid each count: both allow, and a deny among them still wins', () => {
+  const shared = parsePolicyDocument(
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Team', Effect: 'Allow', Principal: { AWS: '444455556666' }, Action: 'ecr:BatchGetImage' },
+        { Sid: 'Team', Effect: 'Allow', Principal: { AWS: '444455556666' }, Action: ['ecr:PutImage', 'ecr:DeleteRepository'] },
+        { Sid: 'Team', Effect: 'Deny', Principal: { AWS: '444455556666' }, Action: 'ecr:DeleteRepository' },
+      ],
+    }),
+    { kind: 'resource', name: 'repository-policy' },
+  );
+  const identity = parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] }), { kind: 'identity' });
+  const decide = (action: string) => evaluate({ principal: CAROL, action, resource: REPO }, { identity: [identity], resource: shared, resourceAccountId: '111122223333' });
+  assert.deepEqual([decide('ecr:BatchGetImage').decision, decide('ecr:BatchGetImage').matchedStatement], ['Allow', { policy: 'repository-policy', sid: 'Team', index: 0 }]);
+  assert.deepEqual([decide('ecr:PutImage').decision, decide('ecr:PutImage').matchedStatement], ['Allow', { policy: 'repository-policy', sid: 'Team', index: 1 }]);
+  assert.deepEqual([decide('ecr:DeleteRepository').decision, decide('ecr:DeleteRepository').matchedStatement], ['ExplicitDeny', { policy: 'repository-policy', sid: 'Team', index: 2 }]);
+  assert.equal(decide('ecr:ListImages').decision, 'ImplicitDeny');
+});
+
 test('context keys derived from the principal can be overridden by the request context', () => {
   const identity = parsePolicyDocument(
     JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/admin' } } }] }),

@@ -60,7 +60,7 @@ const INVALID: Array<[string, string, PolicyKind, RegExp]> = [
   ['bad date', doc([{ ...ALLOW_PULL, Condition: { DateLessThan: { 'aws:CurrentTime': 'next tuesday' } } }]), 'resource', /is not an ISO 8601 date/],
   ['bad number', doc([{ ...ALLOW_PULL, Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': 'ten' } } }]), 'resource', /is not a number/],
   ['bad Bool', doc([{ ...ALLOW_PULL, Condition: { Bool: { 'aws:SecureTransport': 'yes' } } }]), 'resource', /must be "true" or "false"/],
-  ['duplicate Sid', doc([{ ...ALLOW_PULL, Sid: 'A' }, { ...ALLOW_PULL, Sid: 'A' }]), 'resource', /must be unique; 'A' is repeated/],
+  ['duplicate Sid in an identity policy (IAM)', doc([{ ...IDENTITY_STATEMENT, Sid: 'A' }, { ...IDENTITY_STATEMENT, Sid: 'A' }]), 'identity', /must be unique; 'A' is repeated/],
   ['non-alphanumeric Sid in identity policy', doc([{ ...IDENTITY_STATEMENT, Sid: 'allow all' }]), 'identity', /must be alpha-numeric/],
   ['non-string Sid', doc([{ ...ALLOW_PULL, Sid: 1 }]), 'resource', /Sid must be a string/],
 ];
@@ -98,6 +98,20 @@ test('accepts a single statement object, both versions, and names the policy', (
   assert.equal(policy.statements[0]!.sid, 'Pull from B');
   assert.deepEqual(policy.statements[0]!.principal?.aws, ['arn:aws:iam::444455556666:root']);
   assert.equal(policy.statements[0]!.resource, undefined, 'a resource policy may omit Resource');
+});
+
+test('a resource policy may repeat a Sid, as ECR allows: every statement is kept', () => {
+  const policy = parsePolicyDocument(doc([{ ...ALLOW_PULL, Sid: 'A' }, { ...ALLOW_PULL, Sid: 'A', Action: 'ecr:PutImage' }, { ...ALLOW_PULL, Sid: 'A', Effect: 'Deny', Action: 'ecr:DeleteRepository' }]), {
+    kind: 'resource',
+  });
+  assert.deepEqual(
+    policy.statements.map((statement) => [statement.sid, statement.index, statement.effect, statement.action]),
+    [
+      ['A', 0, 'Allow', ['ecr:BatchGetImage']],
+      ['A', 1, 'Allow', ['ecr:PutImage']],
+      ['A', 2, 'Deny', ['ecr:DeleteRepository']],
+    ],
+  );
 });
 
 test('normalises condition clauses and keeps values as strings', () => {
